@@ -1,0 +1,284 @@
+"""The data that flows through the pipeline: Email → Analysis → Draft → CheckResult.
+
+These are plain dataclasses so that every engine, renderer and test speaks the same
+vocabulary, and so that the JSON contract in the README is produced in exactly one place
+(each ``to_dict``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+#: The seven classic mistakes (DESIGN.md). Stable ids: JSON and rule packs use them.
+MISTAKES: tuple[str, ...] = (
+    "customer-is-wrong",
+    "arguing",
+    "calm-down",
+    "no-apology",
+    "raised-voice",
+    "no-venting",
+    "all-i-can-do",
+)
+
+
+@dataclass
+class Email:
+    """One customer message, cleaned so that only the customer's newest words remain in ``body``.
+
+    ``quoted`` keeps the earlier thread as context (never as the thing to answer), and the
+    header fields are kept so a reply can thread correctly in a mail client.
+    """
+
+    body: str
+    subject: str = ""
+    sender: str = ""
+    sender_name: str = ""
+    sender_address: str = ""
+    to: str = ""
+    date: str = ""
+    message_id: str = ""
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    quoted: str = ""
+    signature: str = ""
+    content_type: str = "text/plain"
+    source: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Fact:
+    """A checkable detail the customer gave: an order id, an amount, a date.
+
+    Drafts may only repeat facts that are here or in the policy (the ``invented-fact`` rule).
+    """
+
+    kind: str  # order_id | account_id | ticket_id | tracking | amount | date
+    value: str  # normalised (e.g. "12.99" for "$12.99")
+    text: str  # as written by the customer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Trigger:
+    """A sentence that made the analysis flag the email for a person, and why."""
+
+    reason: str  # violence | crisis | legal
+    sentence: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Escalation:
+    """Whether a person must take over.
+
+    ``required`` (violence, crisis) means no draft is written at all; ``review`` (legal
+    threats) lets a draft be written but marks it for a person to approve.
+    """
+
+    required: bool = False
+    review: bool = False
+    reasons: list[str] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "required": self.required,
+            "review": self.review,
+            "reasons": list(self.reasons),
+            "triggers": [t.to_dict() for t in self.triggers],
+        }
+
+
+@dataclass
+class Analysis:
+    """The "make time to listen" step: what happened, what the customer wants, how they feel."""
+
+    summary: str
+    wants: list[str] = field(default_factory=list)
+    grievances: list[str] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    anger: int = 0  # 0 calm … 5 furious
+    urgency: str = "normal"  # low | normal | high
+    churn_risk: str = "low"  # low | medium | high
+    language: str = "en"  # ISO 639-1
+    category: str = "other"
+    escalation: Escalation = field(default_factory=Escalation)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "wants": list(self.wants),
+            "grievances": list(self.grievances),
+            "facts": [f.to_dict() for f in self.facts],
+            "anger": self.anger,
+            "urgency": self.urgency,
+            "churn_risk": self.churn_risk,
+            "language": self.language,
+            "category": self.category,
+            "escalation": self.escalation.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Analysis:
+        esc = data.get("escalation") or {}
+        return cls(
+            summary=str(data.get("summary", "")),
+            wants=[str(w) for w in data.get("wants", [])],
+            grievances=[str(g) for g in data.get("grievances", [])],
+            facts=[Fact(**f) for f in data.get("facts", [])],
+            anger=int(data.get("anger", 0)),
+            urgency=str(data.get("urgency", "normal")),
+            churn_risk=str(data.get("churn_risk", "low")),
+            language=str(data.get("language", "en")),
+            category=str(data.get("category", "other")),
+            escalation=Escalation(
+                required=bool(esc.get("required", False)),
+                review=bool(esc.get("review", False)),
+                reasons=[str(r) for r in esc.get("reasons", [])],
+                triggers=[Trigger(**t) for t in esc.get("triggers", [])],
+            ),
+        )
+
+
+@dataclass
+class Draft:
+    """A reply ready for an agent to read: subject line and plain-text body."""
+
+    subject: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Finding:
+    """One problem in a reply, located by character offsets so tools can underline it."""
+
+    rule: str
+    mistake: str | None
+    severity: Severity
+    start: int
+    end: int
+    excerpt: str
+    message: str
+    suggestion: str = ""
+    source: str = "rules"  # rules | judge
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class CheckResult:
+    """The checker's verdict. ``passed`` is false as soon as one error-severity finding remains."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "findings": [f.to_dict() for f in self.findings],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class StepUsage:
+    """Tokens spent by one model call, so cost can be attributed to a pipeline step."""
+
+    step: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Usage:
+    """Model calls and tokens for one email. The offline engine leaves it at zero."""
+
+    steps: list[StepUsage] = field(default_factory=list)
+
+    def add(self, step: str, prompt_tokens: int = 0, completion_tokens: int = 0) -> None:
+        self.steps.append(StepUsage(step, prompt_tokens, completion_tokens))
+
+    @property
+    def calls(self) -> int:
+        return len(self.steps)
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(s.prompt_tokens for s in self.steps)
+
+    @property
+    def completion_tokens(self) -> int:
+        return sum(s.completion_tokens for s in self.steps)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.prompt_tokens + self.completion_tokens,
+            "steps": [s.to_dict() for s in self.steps],
+        }
+
+
+@dataclass
+class DraftResult:
+    """Everything ``drafter draft`` knows about one email; ``to_dict`` is the JSON contract."""
+
+    email: Email
+    analysis: Analysis
+    draft: Draft | None
+    check: CheckResult
+    engine: str
+    model: str | None = None
+    usage: Usage = field(default_factory=Usage)
+    revisions: int = 0
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def escalated(self) -> bool:
+        return self.analysis.escalation.required
+
+    @property
+    def ok(self) -> bool:
+        """True when an agent can send the draft as is (exit code 0)."""
+        return self.draft is not None and self.check.passed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "email": self.email.to_dict(),
+            "analysis": self.analysis.to_dict(),
+            "draft": self.draft.to_dict() if self.draft else None,
+            "check": self.check.to_dict(),
+            "engine": self.engine,
+            "model": self.model,
+            "usage": self.usage.to_dict(),
+            "revisions": self.revisions,
+            "escalated": self.escalated,
+            "notices": list(self.notices),
+        }

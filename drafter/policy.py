@@ -1,0 +1,194 @@
+"""What the business can really offer: the "meeting of minds" half that the customer cannot see.
+
+Drafts may only offer what is here, which is also the guard against a customer's email
+talking a model into promises (the checker's ``over-promise`` rule reads the same object).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drafter.errors import ConfigError
+
+#: The option kinds the offline template and the checker understand.
+OPTION_KINDS = (
+    "refund",
+    "credit",
+    "replacement",
+    "expedited_shipping",
+    "callback",
+    "discount",
+    "repair",
+    "cancel",
+    "exchange",
+)
+
+DEFAULT_POLICY_FILE = "drafter.toml"
+
+
+@dataclass
+class Option:
+    """One remedy the business allows. ``offer`` is the sentence the offline reply uses."""
+
+    kind: str
+    offer: str
+    max_amount: float | None = None
+    when: str = ""  # free-text note on when it applies, shown to prompts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "offer": self.offer, "max_amount": self.max_amount,
+                "when": self.when}
+
+
+@dataclass
+class Policy:
+    """A company's service-recovery policy, loaded from TOML."""
+
+    company: str = "our company"
+    agent_name: str = "the Customer Care team"
+    signoff: str = "Customer Care"
+    currency: str = "USD"
+    follow_up_days: int = 2
+    follow_up_channel: str = "email"
+    contact: str = ""
+    options: list[Option] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)  # phrases never to promise
+    source: str = "built-in"
+
+    @property
+    def kinds(self) -> set[str]:
+        return {o.kind for o in self.options}
+
+    def option(self, kind: str) -> Option | None:
+        return next((o for o in self.options if o.kind == kind), None)
+
+    def max_amount(self, kind: str) -> float | None:
+        opt = self.option(kind)
+        return opt.max_amount if opt else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "company": self.company,
+            "agent_name": self.agent_name,
+            "signoff": self.signoff,
+            "currency": self.currency,
+            "follow_up_days": self.follow_up_days,
+            "follow_up_channel": self.follow_up_channel,
+            "contact": self.contact,
+            "options": [o.to_dict() for o in self.options],
+            "forbidden": list(self.forbidden),
+            "source": self.source,
+        }
+
+
+BUILTIN_POLICY = """
+company = "our company"
+currency = "USD"
+
+[agent]
+name = "Alex"
+signoff = "Alex\\nCustomer Care"
+
+[follow_up]
+business_days = 2
+channel = "email"
+
+[[options]]
+kind = "refund"
+max_amount = 100
+offer = "a refund of {amount} to your original payment method"
+
+[[options]]
+kind = "replacement"
+offer = "a replacement sent at no cost to you"
+
+[[options]]
+kind = "expedited_shipping"
+offer = "free expedited shipping on the replacement or your next order"
+
+[[options]]
+kind = "credit"
+max_amount = 25
+offer = "a {amount} credit on your account"
+
+[[options]]
+kind = "callback"
+offer = "a phone call at a time that suits you, to sort this out together"
+"""
+
+
+def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Policy:
+    """Load ``path``, else ``drafter.toml`` in the working directory, else the built-in policy."""
+    if path is not None:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"policy file not found: {p}") from None
+        except IsADirectoryError:
+            raise ConfigError(f"policy path is a directory, not a TOML file: {p}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read policy file {p}: {exc}") from None
+        return parse_policy(text, source=str(p))
+    local = (cwd or Path.cwd()) / DEFAULT_POLICY_FILE
+    if local.is_file():
+        return load_policy(local)
+    return parse_policy(BUILTIN_POLICY, source="built-in")
+
+
+def parse_policy(text: str, source: str = "<string>") -> Policy:
+    """Parse policy TOML; every mistake is reported with the file name, never as a traceback."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    try:
+        return _policy_from_dict(data, source)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+
+
+def _policy_from_dict(data: dict[str, Any], source: str) -> Policy:
+    agent = data.get("agent", {})
+    follow = data.get("follow_up", {})
+    if not isinstance(agent, dict) or not isinstance(follow, dict):
+        raise ValueError("[agent] and [follow_up] must be tables")
+    options = [_option(o, i) for i, o in enumerate(data.get("options", []))]
+    days = int(follow.get("business_days", 2))
+    if days < 0:
+        raise ValueError("follow_up.business_days must be 0 or more")
+    name = str(agent.get("name", "the Customer Care team"))
+    return Policy(
+        company=str(data.get("company", "our company")),
+        agent_name=name,
+        signoff=str(agent.get("signoff", name)),
+        currency=str(data.get("currency", "USD")),
+        follow_up_days=days,
+        follow_up_channel=str(follow.get("channel", "email")),
+        contact=str(data.get("contact", "")),
+        options=options,
+        forbidden=[str(f) for f in data.get("forbidden", [])],
+        source=source,
+    )
+
+
+def _option(raw: Any, index: int) -> Option:
+    if not isinstance(raw, dict):
+        raise ValueError(f"options[{index}] must be a table")
+    kind = str(raw.get("kind", ""))
+    if kind not in OPTION_KINDS:
+        raise ValueError(
+            f"options[{index}].kind {kind!r} is not one of: {', '.join(OPTION_KINDS)}"
+        )
+    if "offer" not in raw:
+        raise ValueError(f"options[{index}] ({kind}) needs an 'offer' sentence")
+    max_amount = raw.get("max_amount")
+    return Option(
+        kind=kind,
+        offer=str(raw["offer"]),
+        max_amount=float(max_amount) if max_amount is not None else None,
+        when=str(raw.get("when", "")),
+    )
