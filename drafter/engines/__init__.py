@@ -7,6 +7,7 @@ when they need particular model content.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from drafter.errors import ConfigError
@@ -27,7 +28,12 @@ class Engine(Protocol):
 
     def analyze(self, email: Email, policy: Policy, usage: Usage) -> Analysis: ...
 
-    def draft(self, email: Email, analysis: Analysis, policy: Policy, usage: Usage) -> Draft: ...
+    def draft(
+        self, email: Email, analysis: Analysis, policy: Policy, usage: Usage,
+        on_text: Callable[[str], None] | None = None,
+    ) -> Draft:
+        """Write the reply; an engine that streams passes each new piece to ``on_text``."""
+        ...
 
     def judge(
         self, email: Email | None, analysis: Analysis | None, draft: Draft, policy: Policy,

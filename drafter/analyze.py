@@ -1,0 +1,271 @@
+"""Rule-based listening: what happened, what the customer wants, and how they feel.
+
+This is the offline engine's "make time to listen" step. It keeps the customer's own words
+wherever it can (a want is "refund the $12.99 shipping fee", not "REFUND_REQUEST") because
+the reply restates them; the LLM engine produces the same :class:`Analysis` shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+from drafter.escalation import assess_escalation
+from drafter.facts import extract_facts
+from drafter.language import detect_language
+from drafter.models import Analysis, Email
+from drafter.text import sentences, shorten, squash
+
+# --- wants ---------------------------------------------------------------------------------
+
+_REQUEST_VERBS = (
+    r"refund|send|cancel|fix|replace|call|deliver|ship|give|return|credit|escalate|explain|"
+    r"remove|stop|reverse|process|reimburse|compensate|honou?r|waive|reship|expedite|close|"
+    r"contact|let me know|tell me|update|correct|resolve|sort"
+)
+_WANT_PATTERNS = [
+    re.compile(
+        r"\b(?:i|we)\s*(?:really\s+|just\s+|simply\s+)?(?:want|need|expect|demand|"
+        r"would like|'d like|require|am asking for|'m asking for|am requesting|insist on)\s+"
+        r"(?:you\s+(?:guys\s+)?to\s+|that\s+you\s+)?(?P<what>.{3,})",
+        re.IGNORECASE,
+    ),
+    re.compile(rf"\bplease\s*,?\s+(?:just\s+)?(?P<what>(?:{_REQUEST_VERBS})\b.{{2,}})",
+               re.IGNORECASE),
+    re.compile(
+        rf"\b(?:can|could|will|would)\s+(?:you|someone|somebody)\s+(?:please\s+)?"
+        rf"(?P<what>(?:{_REQUEST_VERBS})\b.{{2,}})",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?P<what>(?:give|get)\s+me\s+.{3,})", re.IGNORECASE),
+    re.compile(r"^(?P<what>(?:refund|replace|cancel|fix|send|call)\b.{2,})", re.IGNORECASE),
+    re.compile(r"\b(?P<what>(?:i want |i need )?my money back\b.*)", re.IGNORECASE),
+]
+_WANT_CUT = re.compile(
+    r"\s*(?:,\s*)?(?:\bor else\b|\botherwise\b|\bor i(?:'ll| will)\b|\bbecause\b|\bsince\b|"
+    r"\bbefore i\b|\bif you (?:want|ever|don't)\b|\bor you\b|\bas soon as\b.*\bor\b)",
+    re.IGNORECASE,
+)
+_NOT_A_WANT = re.compile(
+    r"^(?:to (?:say|know|tell|complain|vent|let you know)|you to know|to be (?:clear|honest))\b",
+    re.IGNORECASE,
+)
+
+WANT_KINDS: dict[str, str] = {
+    "refund": r"refund|money back|reimburs|reverse (?:the|this) charge|charge ?back|"
+              r"pay (?:me )?back|cash back",
+    "replacement": r"replace|replacement|new one|exchange|another one|the right (?:size|item|one)|"
+                   r"reship|send (?:me )?(?:a|the|another)",
+    "delivery": r"deliver|arriv|ship|tracking|where (?:is|my)|on time|by (?:mon|tues|wednes|"
+                r"thurs|fri|satur|sun)day|expedite",
+    "cancel": r"cancel|close my account|unsubscribe|terminate",
+    "callback": r"call me|phone me|speak (?:to|with)|talk (?:to|with)|manager|supervisor|"
+                r"a (?:real )?(?:person|human)|call back",
+    "repair": r"\bfix|repair|working|work again",
+    "credit": r"credit|discount|compensat|voucher|coupon|gift card|free",
+    "apology": r"apolog|sorry",
+    "explanation": r"explain|explanation|why|an answer|answers|tell me what",
+}
+_WANT_KIND_RE = {k: re.compile(v, re.IGNORECASE) for k, v in WANT_KINDS.items()}
+
+# --- grievances ----------------------------------------------------------------------------
+
+_GRIEVANCE_RE = re.compile(
+    r"\b(?:never (?:arrived|came|showed|received|got)|not (?:arrived|received|delivered|working)|"
+    r"(?:hasn't|hasnt|haven't|havent|didn't|didnt|has not|have not|did not|still (?:hasn't|"
+    r"haven't|not|no))\b|late|delay|broken|damaged|defective|cracked|faulty|missing|wrong|"
+    r"charged (?:me )?(?:twice|double|again)|double[- ]charged|overcharged|rude|ignored|"
+    r"hung up|no one|nobody|waited|waiting|weeks?|lost|stopped working|doesn't work|"
+    r"does not work|won't|cancel+ed|refused|error|crash|leak|scratch|dent|stain|torn|"
+    r"mistake|promised|third time|again|unacceptable|disappoint)\w*",
+    re.IGNORECASE,
+)
+_INSULT_RE = re.compile(
+    r"\b(?:idiot|stupid|moron|incompetent|useless|clown|pathetic|scam|thie(?:f|ves)|liars?|"
+    r"fuck\w*|shit\w*|damn\w*|hell|crap\w*|bullshit|wtf|screw)\b",
+    re.IGNORECASE,
+)
+
+# --- mood ----------------------------------------------------------------------------------
+
+_ANGRY_WORDS = re.compile(
+    r"\b(?:furious|outraged|livid|angry|unacceptable|ridiculous|disgusting|disgraceful|"
+    r"appalling|absurd|worst|terrible|horrible|awful|pathetic|joke|fed up|sick (?:and tired )?of|"
+    r"had enough|incompetent|useless|never again|insult\w*|scam|shameful|infuriat\w*|"
+    r"beyond frustrat\w*|frustrat\w*|disappoint\w*|upset|annoy\w*)\b",
+    re.IGNORECASE,
+)
+_REPEAT_RE = re.compile(
+    r"\b(?:(?:second|third|fourth|fifth|\d+(?:st|nd|rd|th)) time|again|still|already|"
+    r"(?:two|three|four|five|several|multiple|\d+) (?:times|calls|emails|weeks|days))\b",
+    re.IGNORECASE,
+)
+_URGENT_RE = re.compile(
+    r"\b(?:urgent(?:ly)?|asap|immediately|right now|right away|today|tonight|tomorrow|"
+    r"this (?:week|morning|afternoon)|deadline|wedding|funeral|birthday|flight|trip|"
+    r"by (?:mon|tues|wednes|thurs|fri|satur|sun)day|within \d+ (?:hours|days)|emergency)\b",
+    re.IGNORECASE,
+)
+_CHURN_RE = re.compile(
+    r"\b(?:cancel(?:ling|ing)? my (?:account|subscription|membership|plan|contract)|"
+    r"close my account|switch(?:ing)? to|take my business elsewhere|(?:never|won't) "
+    r"(?:order|buy|shop|use \w+|come back)\w*(?: \w+)? again|lost a (?:loyal )?customer|"
+    r"last (?:time|order)|done with (?:you|your)|go(?:ing)? elsewhere|competitor|"
+    r"leave a (?:bad |terrible |1[- ]star |one[- ]star )?review|chargeback)\b",
+    re.IGNORECASE,
+)
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+
+CATEGORIES: dict[str, str] = {
+    "delivery": r"deliver|shipping|shipped|package|parcel|courier|tracking|arriv|carrier|"
+                r"dispatch|postage",
+    "billing": r"charge|charged|bill|invoice|refund|payment|paid|price|fee|subscription|"
+               r"overcharg|money",
+    "product": r"broken|damaged|defective|faulty|quality|stopped working|doesn't work|cracked|"
+               r"scratch|size|wrong item|missing part",
+    "service": r"rude|staff|agent|representative|support|hung up|ignored|no one|nobody|"
+               r"manager|call(?:ed)?|wait(?:ed|ing)? on hold",
+    "account": r"account|login|log in|password|app|website|error|crash|locked",
+}
+_CATEGORY_RE = {k: re.compile(v, re.IGNORECASE) for k, v in CATEGORIES.items()}
+
+
+def analyze_email(email: Email) -> Analysis:
+    """Listen to one email: the offline engine's analysis, deterministic and instant."""
+    text = email.body
+    sentence_list = [squash(s) for _, _, s in sentences(text)]
+    wants = extract_wants(sentence_list)
+    grievances = extract_grievances(sentence_list)
+    anger = score_anger(text)
+    analysis = Analysis(
+        summary="",
+        wants=wants,
+        grievances=grievances,
+        facts=extract_facts(f"{email.subject}\n{text}"),
+        anger=anger,
+        urgency=score_urgency(text, anger),
+        churn_risk=score_churn(text, anger),
+        language=detect_language(text),
+        category=categorize(f"{email.subject}\n{text}"),
+        escalation=assess_escalation(text),
+    )
+    analysis.summary = summarize(email, analysis)
+    return analysis
+
+
+def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
+    """What the customer asks for, in their words, at most ``limit``, without repeats."""
+    wants: list[str] = []
+    for sentence in sentence_list:
+        for pattern in _WANT_PATTERNS:
+            m = pattern.search(sentence)
+            if m:
+                want = _clean_want(m.group("what"))
+                if want and not _NOT_A_WANT.match(want) and want.lower() not in (
+                    w.lower() for w in wants
+                ):
+                    wants.append(want)
+                break
+        if len(wants) >= limit:
+            break
+    return wants
+
+
+def _clean_want(raw: str) -> str:
+    text = _WANT_CUT.split(raw, maxsplit=1)[0]
+    text = text.strip().rstrip(".!?;:,").strip()
+    text = re.sub(r"^(?:please\s+)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\s+(?:please|now|immediately|asap|right now)$", "", text, flags=re.IGNORECASE)
+    return shorten(soften_caps(text), 140) if len(text) >= 3 else ""
+
+
+def want_kind(want: str) -> str:
+    """The kind of remedy a want asks for, so the draft can answer it with a policy option."""
+    for kind, rx in _WANT_KIND_RE.items():
+        if rx.search(want):
+            return kind
+    return "other"
+
+
+def extract_grievances(sentence_list: list[str], limit: int = 3) -> list[str]:
+    """The sentences that say what went wrong, minus insults, in the customer's order."""
+    found: list[str] = []
+    for sentence in sentence_list:
+        if sentence.endswith("?") or _INSULT_RE.search(sentence):
+            continue
+        if any(p.search(sentence) for p in _WANT_PATTERNS[:3]):
+            continue
+        if _GRIEVANCE_RE.search(sentence) and len(sentence) >= 12:
+            found.append(shorten(soften_caps(sentence), 220))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def soften_caps(text: str) -> str:
+    """Lower-case shouted words (keep ids and short acronyms) and calm "!!!" to "."."""
+    def lower(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return word if len(word) <= 3 else word.lower()
+
+    text = _CAPS_WORD.sub(lower, text)
+    text = re.sub(r"[!?]*![!?]*", ".", text)
+    return re.sub(r"\.{2,}", ".", text)
+
+
+def score_anger(text: str) -> int:
+    """0 (calm) to 5 (furious), from angry words, shouting, repeats, insults and threats."""
+    words = max(1, len(text.split()))
+    caps = len([w for w in _CAPS_WORD.findall(text) if len(w) > 3])
+    signals = (
+        min(len(_ANGRY_WORDS.findall(text)), 3)
+        + min(text.count("!"), 3) * 0.5
+        + (1.5 if caps >= 3 or caps / words > 0.05 else 0.5 if caps else 0)
+        + min(len(_INSULT_RE.findall(text)), 2)
+        + (0.5 if _REPEAT_RE.search(text) else 0)
+        + (1 if _CHURN_RE.search(text) else 0)
+        + (0.5 if _GRIEVANCE_RE.search(text) else 0)
+    )
+    return max(0, min(5, round(signals)))
+
+
+def score_urgency(text: str, anger: int) -> str:
+    if _URGENT_RE.search(text):
+        return "high"
+    return "normal" if anger >= 2 or _REPEAT_RE.search(text) else "low"
+
+
+def score_churn(text: str, anger: int) -> str:
+    if _CHURN_RE.search(text):
+        return "high"
+    return "medium" if anger >= 3 else "low"
+
+
+def categorize(text: str) -> str:
+    """The area of the business at fault, for the triage report's root causes."""
+    scores = {k: len(rx.findall(text)) for k, rx in _CATEGORY_RE.items()}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] else "other"
+
+
+_ANGER_WORDS = ("calm", "mildly unhappy", "unhappy", "frustrated", "angry", "furious")
+
+
+def summarize(email: Email, analysis: Analysis) -> str:
+    """One or two sentences an agent can read in a glance."""
+    who = email.sender_name or "The customer"
+    mood = _ANGER_WORDS[analysis.anger]
+    what = (
+        _lower_first(analysis.grievances[0].rstrip("."))
+        if analysis.grievances
+        else f"“{shorten(email.subject, 80)}”" if email.subject else "their experience"
+    )
+    first = f"{who} is {mood} ({analysis.anger}/5) about: {what}."
+    if analysis.wants:
+        first += " They want: " + "; ".join(analysis.wants) + "."
+    return first
+
+
+def _lower_first(text: str) -> str:
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text.startswith("I "):
+        return text[0].lower() + text[1:]
+    return text

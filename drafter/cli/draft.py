@@ -1,0 +1,107 @@
+"""``drafter draft``: one angry email in, a checked MAMA reply out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, user_errors, write_output
+
+FORMAT_HELP = "Output: text (for a person), json (for programs), markdown, or eml (a reply draft)."
+
+
+@app.command(no_args_is_help=True)
+def draft(
+    path: str = typer.Argument(
+        ..., metavar="PATH|-",
+        help="The customer's email: an .eml file, a text file, or - for stdin.",
+    ),
+    fmt: str = typer.Option("text", "--format", "-f", help=FORMAT_HELP, metavar="FORMAT"),
+    as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
+    engine: str = typer.Option(
+        "auto", "--engine", "-e", metavar="ENGINE",
+        help="auto (openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), "
+             "offline (rules and templates, no network) or openai.",
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", "-p", metavar="FILE",
+        help="Policy TOML: what the business can offer. Default: ./drafter.toml, else built-in.",
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
+                                    help="Write the output here instead of stdout."),
+    max_revisions: int = typer.Option(2, "--max-revisions", min=0, max=10,
+                                      help="Revise a draft with checker errors at most N times."),
+    judge: bool | None = typer.Option(
+        None, "--judge/--no-judge", help="LLM judge on top of the rules. Default: on with an LLM.",
+    ),
+    rules: Path | None = typer.Option(None, "--rules", metavar="FILE",
+                                      help="Extra checker rule pack (TOML)."),
+    prompts: list[Path] = typer.Option([], "--prompts", metavar="DIR",
+                                       help="Template folder that overrides the built-ins."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Model name (openai engine)."),
+    base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
+                                        help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"),
+    temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0,
+                                             help="Sampling temperature (openai engine)."),
+) -> None:
+    """Draft a reply to one angry email, check it, and show it.
+
+    Exit codes: 0 a draft that passed the checker; 1 a draft with errors left, or an
+    escalation (violence, crisis) with no draft; 2 bad input or usage.
+
+    \b
+    Examples:
+      drafter draft examples/late-delivery.eml
+      drafter draft complaint.txt --json | jq .draft.text
+      cat message.eml | drafter draft - --format eml --out reply.eml
+    """
+    fmt = "json" if as_json else fmt
+    from drafter.render import FORMATS
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    with user_errors():
+        from drafter.config import load_config
+        from drafter.engines.factory import create_engine
+        from drafter.mail import read_email
+        from drafter.pipeline import DraftOptions, draft_email
+        from drafter.policy import load_policy
+        from drafter.prompts import Prompts
+        from drafter.render import render
+
+        email = read_email(path)
+        config = load_config()
+        pol = load_policy(policy if policy is not None else config.policy_path)
+        template_dirs = [*prompts, *config.prompt_dirs] if prompts else config.prompt_dirs
+        llm = config.llm.merged(model=model, base_url=base_url, temperature=temperature)
+        eng = create_engine(engine, prompts=Prompts(template_dirs), today=_today(),
+                            **llm.engine_options())
+        if eng.name == "offline" and engine == "auto":
+            err("using the offline engine (rules + templates, no model); "
+                "set OPENAI_API_KEY or OPENAI_BASE_URL to draft with an LLM")
+        options = DraftOptions(max_revisions=max_revisions, judge=judge,
+                               rules_path=str(rules) if rules else None)
+        result = draft_email(email, pol, eng, options)
+        if fmt == "eml" and result.draft is None:
+            err("escalated to a person: no reply draft was written")
+            raise typer.Exit(EXIT_FINDINGS)
+        color = (fmt == "text" and out is None and sys.stdout.isatty()
+                 and "NO_COLOR" not in os.environ)
+        write_output(render(result, fmt, color=color), out)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+def _today():  # -> datetime.date | None
+    """``DRAFTER_TODAY=YYYY-MM-DD`` pins the follow-up date, for reproducible examples and tests."""
+    import datetime as dt
+
+    value = os.environ.get("DRAFTER_TODAY")
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"DRAFTER_TODAY must be a date like 2026-11-23, not {value!r}")

@@ -1,0 +1,213 @@
+"""The offline engine: rules for listening, a Jinja2 template for replying. No model, no network.
+
+It is the embedded default so drafter works on a fresh machine, and it is deterministic, which
+makes it the baseline prompt authors compare against. The wording lives in
+``prompts/offline_reply.j2``; this module only decides *what* to say: which grievance to
+restate, which policy options answer which want, and when to follow up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from drafter.analyze import analyze_email, want_kind
+from drafter.models import Analysis, Draft, Email, Finding, Usage
+from drafter.policy import Option, Policy
+from drafter.prompts import Prompts
+from drafter.voice import second_person
+
+#: Which policy options answer which kind of want, best first.
+_OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
+    "refund": ("refund", "credit"),
+    "replacement": ("replacement", "exchange", "expedited_shipping"),
+    "delivery": ("expedited_shipping", "replacement"),
+    "cancel": ("cancel", "refund"),
+    "callback": ("callback",),
+    "repair": ("repair", "replacement"),
+    "credit": ("credit", "discount"),
+    "explanation": ("callback",),
+    "apology": (),
+    "other": (),
+}
+#: Who the agent checks with, by category, in the follow-up sentence.
+_TEAMS = {
+    "delivery": "our shipping team",
+    "billing": "our billing team",
+    "product": "our product team",
+    "service": "the team lead",
+    "account": "our accounts team",
+}
+_MAX_OPTIONS = 3
+
+
+@dataclass(frozen=True)
+class OfferedOption:
+    kind: str
+    text: str
+
+
+class OfflineEngine:
+    """Rule-based analysis and template drafting, implementing the Engine protocol."""
+
+    name = "offline"
+    model: str | None = None
+
+    def __init__(self, prompts: Prompts | None = None, today: dt.date | None = None) -> None:
+        self.prompts = prompts or Prompts()
+        self.today = today
+
+    def analyze(self, email: Email, policy: Policy, usage: Usage) -> Analysis:
+        return analyze_email(email)
+
+    def draft(self, email: Email, analysis: Analysis, policy: Policy, usage: Usage,
+              on_text: Callable[[str], None] | None = None) -> Draft:
+        context = reply_context(email, analysis, policy, self.today or dt.date.today())
+        text = self.prompts.render("offline_reply", **context)
+        return Draft(subject=reply_subject(email.subject), text=_tidy(text))
+
+    def judge(self, email: Email | None, analysis: Analysis | None, draft: Draft,
+              policy: Policy, usage: Usage) -> list[Finding]:
+        return []  # the offline engine has no judge beyond the checker's rules
+
+    def revise(self, email: Email, analysis: Analysis, draft: Draft, findings: list[Finding],
+               policy: Policy, usage: Usage) -> Draft:
+        from drafter.checker.fix import rewrite_offending
+
+        return Draft(draft.subject, rewrite_offending(draft.text, findings, policy, analysis))
+
+
+def reply_subject(subject: str) -> str:
+    """``Re:`` once, however many the thread already has."""
+    subject = " ".join(subject.split())
+    if not subject:
+        return "Re: your message"
+    return subject if subject.lower().startswith(("re:", "aw:", "sv:")) else f"Re: {subject}"
+
+
+def reply_context(email: Email, analysis: Analysis, policy: Policy,
+                  today: dt.date) -> dict[str, Any]:
+    """Everything ``offline_reply.j2`` needs, decided from the analysis and the policy."""
+    return {
+        "first_name": first_name(email),
+        "restated": [_as_sentence(second_person(g)) for g in analysis.grievances[:2]],
+        "reference": _reference(analysis),
+        "subject": email.subject,
+        "anger": analysis.anger,
+        "wants": [_want_phrase(w) for w in analysis.wants],
+        "options": [o.text for o in choose_options(analysis, policy)],
+        "team": _TEAMS.get(analysis.category, "the right team"),
+        "follow_up_date": format_day(add_business_days(today, policy.follow_up_days)),
+        "follow_up_channel": policy.follow_up_channel,
+        "legal_review": analysis.escalation.review and not analysis.escalation.required,
+        "policy": policy,
+        "analysis": analysis,
+    }
+
+
+def first_name(email: Email) -> str:
+    """The customer's first name from the From header or the signature; "there" if unknown."""
+    for candidate in (email.sender_name, email.signature.strip().splitlines()[-1:] or [""]):
+        name = candidate if isinstance(candidate, str) else candidate[0]
+        word = name.replace('"', "").split(",")[-1].split()[:1]
+        if word and word[0].isalpha() and word[0][0].isupper() and len(word[0]) > 1:
+            return word[0]
+    return "there"
+
+
+def choose_options(analysis: Analysis, policy: Policy) -> list[OfferedOption]:
+    """Two or three policy options, those that answer the customer's wants first."""
+    wanted: list[str] = []
+    for want in analysis.wants:
+        wanted.extend(_OPTIONS_FOR_WANT.get(want_kind(want), ()))
+    order = wanted + [o.kind for o in policy.options]
+    chosen: list[OfferedOption] = []
+    for kind in dict.fromkeys(order):
+        option = policy.option(kind)
+        if option is not None:
+            chosen.append(OfferedOption(kind, offer_text(option, analysis, policy)))
+        if len(chosen) >= _MAX_OPTIONS:
+            break
+    return chosen
+
+
+def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
+    """The option's sentence with ``{amount}`` filled: the customer's amount, capped by policy."""
+    return option.offer.replace("{amount}", _offer_amount(option, analysis, policy))
+
+
+def _offer_amount(option: Option, analysis: Analysis, policy: Policy) -> str:
+    amounts = [float(f.value) for f in analysis.facts if f.kind == "amount"]
+    cap = option.max_amount
+    if option.kind == "refund" and amounts:
+        asked = _amount_in_wants(analysis) or amounts[0]
+        if cap is None or asked <= cap:
+            return money(asked, policy.currency)
+        return f"up to {money(cap, policy.currency)}"
+    if cap is not None:
+        return money(cap, policy.currency)
+    return "the full amount"
+
+
+def _amount_in_wants(analysis: Analysis) -> float | None:
+    for fact in analysis.facts:
+        if fact.kind == "amount" and any(fact.text in w for w in analysis.wants):
+            return float(fact.value)
+    return None
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
+
+
+def money(value: float, currency: str) -> str:
+    amount = f"{value:,.2f}".removesuffix(".00")
+    symbol = _SYMBOLS.get(currency.upper())
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+
+
+def add_business_days(start: dt.date, days: int) -> dt.date:
+    """The follow-up date: ``days`` working days after ``start``, skipping weekends."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    while current.weekday() >= 5:  # a 0-day window that lands on a weekend waits for Monday
+        current += dt.timedelta(days=1)
+    return current
+
+
+def format_day(day: dt.date) -> str:
+    return f"{day:%A}, {day:%B} {day.day}"
+
+
+def _reference(analysis: Analysis) -> str:
+    for kind, label in (("order_id", "order"), ("ticket_id", "case"), ("account_id", "account")):
+        fact = next((f for f in analysis.facts if f.kind == kind), None)
+        if fact:
+            return f"{label} {fact.value}"
+    return ""
+
+
+def _want_phrase(want: str) -> str:
+    """A want restated after "You asked …": pronouns turned, first letter lower-case."""
+    phrase = second_person(want).rstrip(".")
+    return phrase[:1].lower() + phrase[1:] if not phrase.startswith("I ") else phrase
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _tidy(text: str) -> str:
+    """Collapse the template's blank-line runs so the reply reads as hand-written."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out) + "\n"

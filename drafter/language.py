@@ -1,0 +1,84 @@
+"""A small language guesser: enough to know whether English rules and templates apply.
+
+Stop-word counts for the common Latin-script languages of support mail, Unicode script for
+the rest. It only has to tell "English" from "not English" reliably and name the other
+language well enough for the result to say what it is; no dependency is worth that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "the and to of a i is it you that my for in was not this have with on be your "
+        "are me but we what they no order at been just would it's i'm don't please".split()
+    ),
+    "es": frozenset(
+        "el la de que y en los se del las un por con no una su para es al lo como más "
+        "pero mi me ha muy este esta pedido estoy quiero".split()
+    ),
+    "fr": frozenset(
+        "le la les de des et en un une du est que qui pas pour dans ce il je vous ne "
+        "mon ma mes sur avec commande suis très".split()
+    ),
+    "de": frozenset(
+        "der die das und ist nicht ich sie es zu den mit ein eine von auf für dem sich "
+        "mein meine wir habe bestellung noch".split()
+    ),
+    "it": frozenset(
+        "il lo la di che e è un una per non sono mi ho con del della gli le ordine "
+        "questo molto".split()
+    ),
+    "pt": frozenset(
+        "o a os as de que e do da em um uma para com não meu minha é foi pedido "
+        "estou muito".split()
+    ),
+    "nl": frozenset(
+        "de het een en van ik is niet dat die te op je mijn met voor zijn bestelling "
+        "heb nog".split()
+    ),
+}
+
+_SCRIPTS: tuple[tuple[str, str], ...] = (
+    ("ja", r"[\u3040-\u30ff]"),
+    ("ko", r"[\uac00-\ud7af]"),
+    ("zh", r"[\u4e00-\u9fff]"),
+    ("ru", r"[\u0400-\u04ff]"),
+    ("ar", r"[\u0600-\u06ff]"),
+    ("he", r"[\u0590-\u05ff]"),
+    ("el", r"[\u0370-\u03ff]"),
+    ("th", r"[\u0e00-\u0e7f]"),
+    ("hi", r"[\u0900-\u097f]"),
+)
+
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
+    "pt": "Portuguese", "nl": "Dutch", "ja": "Japanese", "ko": "Korean", "zh": "Chinese",
+    "ru": "Russian", "ar": "Arabic", "he": "Hebrew", "el": "Greek", "th": "Thai", "hi": "Hindi",
+}
+
+
+def detect_language(text: str, sample: int = 5000) -> str:
+    """ISO 639-1 code of the text's language; ``"en"`` when there is too little to tell."""
+    head = text[:sample]
+    letters = sum(ch.isalpha() for ch in head)
+    if letters:
+        for code, pattern in _SCRIPTS:
+            if len(re.findall(pattern, head)) > letters * 0.3:
+                return code
+    words = [w.lower() for w in _WORD_RE.findall(head)]
+    if len(words) < 3:
+        return "en"
+    scores = Counter({code: sum(w in stop for w in words) for code, stop in _STOPWORDS.items()})
+    best, score = scores.most_common(1)[0]
+    if score == 0 or scores["en"] >= score:
+        return "en"
+    return best
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)

@@ -1,0 +1,90 @@
+"""One email, end to end: listen, draft, check, revise. The library's main entry point.
+
+The pipeline owns the order of the steps and the promises between them (no draft for an
+escalation; the judge only when the rules found nothing that forces a revision; at most
+``max_revisions`` rounds), so every engine and every front end (CLI, triage, eval) gets
+the same behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drafter.engines import Engine
+from drafter.language import language_name
+from drafter.models import Analysis, CheckResult, Draft, DraftResult, Email, Usage
+from drafter.policy import Policy
+
+DEFAULT_MAX_REVISIONS = 2
+
+
+@dataclass
+class DraftOptions:
+    """Per-run choices that callers tune; the defaults are what ``drafter draft`` does."""
+
+    max_revisions: int = DEFAULT_MAX_REVISIONS
+    judge: bool | None = None  # None: judge when the engine is an LLM
+    rules_path: str | None = None
+    on_text: Callable[[str], None] | None = None  # receives the draft as it streams
+
+
+def draft_email(email: Email, policy: Policy, engine: Engine,
+                options: DraftOptions | None = None) -> DraftResult:
+    """Analyze, draft, check and (when needed) revise one email."""
+    opts = options or DraftOptions()
+    usage = Usage()
+    analysis = engine.analyze(email, policy, usage)
+    result = DraftResult(email=email, analysis=analysis, draft=None, check=CheckResult(),
+                         engine=engine.name, model=engine.model, usage=usage)
+    result.notices.extend(_notices(email, analysis, engine))
+    if analysis.escalation.required:
+        result.check.notes.append("escalated to a person: no draft was written")
+        return result
+    if opts.on_text is not None:
+        draft = engine.draft(email, analysis, policy, usage, on_text=opts.on_text)
+    else:
+        draft = engine.draft(email, analysis, policy, usage)
+    use_judge = opts.judge if opts.judge is not None else engine.name != "offline"
+    check = _check(draft, email, analysis, policy, engine, usage, opts, use_judge)
+    rounds = 0
+    while not check.passed and rounds < opts.max_revisions:
+        draft = engine.revise(email, analysis, draft, check.errors, policy, usage)
+        rounds += 1
+        check = _check(draft, email, analysis, policy, engine, usage, opts, use_judge)
+    result.draft, result.check, result.revisions = draft, check, rounds
+    if rounds:
+        state = "passed" if check.passed else f"{len(check.errors)} error(s) remain"
+        result.notices.append(f"revised {rounds} time(s); {state}")
+    return result
+
+
+def _check(draft: Draft, email: Email, analysis: Analysis, policy: Policy, engine: Engine,
+           usage: Usage, opts: DraftOptions, use_judge: bool) -> CheckResult:
+    """Rules first; the judge is a paid call, spent only on a draft the rules let through."""
+    from drafter.checker import check_reply, load_rules
+
+    rules = load_rules(opts.rules_path)
+    check = check_reply(draft.text, email=email, analysis=analysis, policy=policy, rules=rules)
+    if use_judge and check.passed:
+        judged = engine.judge(email, analysis, draft, policy, usage)
+        check = check_reply(draft.text, email=email, analysis=analysis, policy=policy,
+                            rules=rules, judge_findings=judged)
+    return check
+
+
+def _notices(email: Email, analysis: Analysis, engine: Engine) -> list[str]:
+    """What the agent must know before sending, said once in every output format."""
+    notes: list[str] = []
+    esc = analysis.escalation
+    if esc.required:
+        notes.append(f"escalate to a person ({', '.join(esc.reasons)}): no draft written")
+    elif esc.review:
+        notes.append(f"needs review by a person before sending ({', '.join(esc.reasons)})")
+    if analysis.language != "en" and engine.name == "offline":
+        notes.append(
+            f"the email looks {language_name(analysis.language)}; the offline engine replies "
+            "in English only (use --engine openai for a reply in the customer's language)"
+        )
+    notes.extend(email.warnings)
+    return notes
