@@ -24,7 +24,7 @@ _REQUEST_VERBS = (
 )
 _WANT_PATTERNS = [
     re.compile(
-        r"\b(?:i|we)\s*(?:really\s+|just\s+|simply\s+)?(?:want|need|expect|demand|"
+        r"\b(?:i|we)\s*(?:really\s+|just\s+|simply\s+|also\s+|still\s+)?(?:want|need|expect|demand|"
         r"would like|'d like|require|am asking for|'m asking for|am requesting|insist on)\s+"
         r"(?:you\s+(?:guys\s+)?to\s+|that\s+you\s+)?(?P<what>.{3,})",
         re.IGNORECASE,
@@ -46,15 +46,24 @@ _WANT_CUT = re.compile(
     re.IGNORECASE,
 )
 _NOT_A_WANT = re.compile(
-    r"^(?:to (?:say|know|tell|complain|vent|let you know)|you to know|to be (?:clear|honest))\b",
+    r"^(?:to (?:say|know|tell|complain|vent|let you know|die)|you to know|"
+    r"to be (?:clear|honest))\b",
+    re.IGNORECASE,
+)
+# "… a supervisor, and I want the repair" and "… this week and the $8.50 postage paid back"
+# are two wants; split so each is restated and answered on its own.
+_WANT_SPLIT = re.compile(
+    r",?\s+and\s+(?:(?:i|we)\s+(?:also\s+)?(?:want|need|expect|demand|would like|'d like)\s+"
+    r"(?:you\s+to\s+)?|(?=(?:the|a|an|my|also)\s))",
     re.IGNORECASE,
 )
 
 WANT_KINDS: dict[str, str] = {
-    "refund": r"refund|money back|reimburs|reverse (?:the|this) charge|charge ?back|"
-              r"pay (?:me )?back|cash back",
-    "replacement": r"replace|replacement|new one|exchange|another one|the right (?:size|item|one)|"
-                   r"reship|send (?:me )?(?:a|the|another)",
+    "refund": r"refund|money back|reimburs|reverse (?:\w+ ){0,3}charge|charge ?back|"
+              r"pa(?:y|id) (?:me )?back|cash back",
+    "replacement": r"replace|replacement|new one|exchange|another one|reship|"
+                   r"(?:right|correct) (?:size|item|one|colou?r|model)|"
+                   r"send (?:me )?(?:a|the|another)",
     "delivery": r"deliver|arriv|ship|tracking|where (?:is|my)|on time|by (?:mon|tues|wednes|"
                 r"thurs|fri|satur|sun)day|expedite",
     "cancel": r"cancel|close my account|unsubscribe|terminate",
@@ -76,7 +85,8 @@ _GRIEVANCE_RE = re.compile(
     r"charged (?:me )?(?:twice|double|again)|double[- ]charged|overcharged|rude|ignored|"
     r"hung up|no one|nobody|waited|waiting|weeks?|lost|stopped working|doesn't work|"
     r"does not work|won't|cancel+ed|refused|error|crash|leak|scratch|dent|stain|torn|"
-    r"mistake|promised|third time|again|unacceptable|disappoint)\w*",
+    r"mistake|promised|(?:second|third|fourth|\d+(?:st|nd|rd|th)) time|again|unacceptable|"
+    r"disappoint|own cost|treated like)\w*",
     re.IGNORECASE,
 )
 _INSULT_RE = re.compile(
@@ -91,7 +101,8 @@ _ANGRY_WORDS = re.compile(
     r"\b(?:furious|outraged|livid|angry|unacceptable|ridiculous|disgusting|disgraceful|"
     r"appalling|absurd|worst|terrible|horrible|awful|pathetic|joke|fed up|sick (?:and tired )?of|"
     r"had enough|incompetent|useless|never again|insult\w*|scam|shameful|infuriat\w*|"
-    r"beyond frustrat\w*|frustrat\w*|disappoint\w*|upset|annoy\w*)\b",
+    r"beyond frustrat\w*|frustrat\w*|disappoint\w*|upset|annoy\w*|rude(?:ly|ness)?|"
+    r"treated like this|ignor(?:ed|es|ing))\b",
     re.IGNORECASE,
 )
 _REPEAT_RE = re.compile(
@@ -135,7 +146,7 @@ def analyze_email(email: Email) -> Analysis:
     sentence_list = [squash(s) for _, _, s in sentences(text)]
     wants = extract_wants(sentence_list)
     grievances = extract_grievances(sentence_list)
-    anger = score_anger(text)
+    anger = score_anger(f"{email.subject}\n{text}")
     analysis = Analysis(
         summary="",
         wants=wants,
@@ -159,21 +170,32 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
         for pattern in _WANT_PATTERNS:
             m = pattern.search(sentence)
             if m:
-                want = _clean_want(m.group("what"))
-                if want and not _NOT_A_WANT.match(want) and want.lower() not in (
-                    w.lower() for w in wants
-                ):
-                    wants.append(want)
+                for part in _split_wants(m.group("what")):
+                    if _NOT_A_WANT.match(part.strip()):
+                        continue
+                    want = _clean_want(part)
+                    if want and want.lower() not in (
+                        w.lower() for w in wants
+                    ):
+                        wants.append(want)
                 break
         if len(wants) >= limit:
             break
     return wants
 
 
+def _split_wants(what: str) -> list[str]:
+    """Split on "and (I want)" only when both halves are real requests of 3+ words."""
+    parts = _WANT_SPLIT.split(what, maxsplit=1)
+    if len(parts) == 2 and all(len(p.split()) >= 3 for p in parts):
+        return [parts[0], *_split_wants(parts[1])]
+    return [what]
+
+
 def _clean_want(raw: str) -> str:
     text = _WANT_CUT.split(raw, maxsplit=1)[0]
     text = text.strip().rstrip(".!?;:,").strip()
-    text = re.sub(r"^(?:please\s+)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"^(?:please\s+|to\s+(?=\w+\s))", "", text, flags=re.IGNORECASE)
     text = re.sub(r"\s+(?:please|now|immediately|asap|right now)$", "", text, flags=re.IGNORECASE)
     return shorten(soften_caps(text), 140) if len(text) >= 3 else ""
 

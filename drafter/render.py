@@ -57,10 +57,12 @@ def format_finding(f: Finding) -> str:
 
 def to_text(result: DraftResult, *, color: bool = False) -> str:
     """What an agent reads in a terminal: who, what they want, the draft, the verdict."""
+    import io
+
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(record=True, width=100, color_system="standard" if color else None,
+    console = Console(file=io.StringIO(), record=True, width=100, color_system="standard" if color else None,
                       force_terminal=color, highlight=False, soft_wrap=True)
     a, email = result.analysis, result.email
 

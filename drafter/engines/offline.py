@@ -32,6 +32,14 @@ _OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
     "apology": (),
     "other": (),
 }
+#: Options that fit the area of the problem, to fill the list up after the wants' own.
+_OPTIONS_FOR_CATEGORY: dict[str, tuple[str, ...]] = {
+    "delivery": ("expedited_shipping", "replacement", "refund", "credit"),
+    "billing": ("refund", "credit", "callback", "cancel"),
+    "product": ("replacement", "repair", "refund", "exchange"),
+    "service": ("callback", "credit"),
+    "account": ("callback", "credit"),
+}
 #: Who the agent checks with, by category, in the follow-up sentence.
 _TEAMS = {
     "delivery": "our shipping team",
@@ -108,10 +116,16 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy,
 
 
 def first_name(email: Email) -> str:
-    """The customer's first name from the From header or the signature; "there" if unknown."""
-    for candidate in (email.sender_name, email.signature.strip().splitlines()[-1:] or [""]):
-        name = candidate if isinstance(candidate, str) else candidate[0]
-        word = name.replace('"', "").split(",")[-1].split()[:1]
+    """The customer's first name from the From header, the signature or a one-word last line.
+
+    "there" (as in "Hi there") when none of them holds something name-shaped.
+    """
+    last_lines = [text.strip().splitlines()[-1] for text in (email.signature, email.body)
+                  if text.strip()]
+    candidates = [email.sender_name.replace('"', "").split(",")[-1]]
+    candidates += [line for line in last_lines if len(line.split()) <= 2 and len(line) <= 30]
+    for name in candidates:
+        word = name.split()[:1]
         if word and word[0].isalpha() and word[0][0].isupper() and len(word[0]) > 1:
             return word[0]
     return "there"
@@ -122,7 +136,8 @@ def choose_options(analysis: Analysis, policy: Policy) -> list[OfferedOption]:
     wanted: list[str] = []
     for want in analysis.wants:
         wanted.extend(_OPTIONS_FOR_WANT.get(want_kind(want), ()))
-    order = wanted + [o.kind for o in policy.options]
+    fitting = _OPTIONS_FOR_CATEGORY.get(analysis.category, ())
+    order = wanted + list(fitting) + [o.kind for o in policy.options]
     chosen: list[OfferedOption] = []
     for kind in dict.fromkeys(order):
         option = policy.option(kind)

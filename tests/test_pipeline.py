@@ -1,0 +1,152 @@
+"""The pipeline's promises, tested with an Engine double at the interface.
+
+The double returns chosen content so the control flow is what is under test: no draft for
+an escalation, the judge only on a draft the rules let through, revisions bounded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from drafter.engines.offline import OfflineEngine, add_business_days, choose_options
+from drafter.models import Analysis, Draft, Email, Escalation, Finding, Usage
+from drafter.pipeline import DraftOptions, draft_email
+from drafter.policy import load_policy
+
+GOOD = (
+    "Hi Dana,\n\nThank you for telling me what happened with order A-12345. I can see how "
+    "frustrating the delay has been, and I'm so sorry for the trouble it caused.\n\n"
+    "Here is what I can do:\n1. A refund of $12.99 to your original payment method\n"
+    "2. Free expedited shipping on your next order\n\nIf neither fits, tell me what would. "
+    "I will email you by Wednesday with an update.\n\nBest regards,\nAlex\n"
+)
+BAD = "Please calm down. As I already explained, there is nothing more we can do.\n"
+
+
+class ScriptedEngine:
+    """An Engine whose drafts, revisions and judge findings are chosen by the test."""
+
+    name = "scripted"
+    model = "double"
+
+    def __init__(self, drafts: list[str], judge: list[list[Finding]] | None = None,
+                 escalate: bool = False) -> None:
+        self.drafts = list(drafts)
+        self.judge_results = list(judge or [])
+        self.escalate = escalate
+        self.calls: list[str] = []
+
+    def analyze(self, email, policy, usage):
+        self.calls.append("analyze")
+        usage.add("analyze", 10, 5)
+        return Analysis(summary="s", wants=["refund the $12.99 shipping fee"],
+                        escalation=Escalation(required=self.escalate, review=self.escalate,
+                                              reasons=["threat of violence"] if self.escalate
+                                              else []))
+
+    def draft(self, email, analysis, policy, usage, on_text=None):
+        self.calls.append("draft")
+        usage.add("draft", 10, 5)
+        text = self.drafts.pop(0)
+        if on_text:
+            on_text(text)
+        return Draft("Re: x", text)
+
+    def judge(self, email, analysis, draft, policy, usage):
+        self.calls.append("judge")
+        usage.add("judge", 10, 5)
+        return self.judge_results.pop(0) if self.judge_results else []
+
+    def revise(self, email, analysis, draft, findings, policy, usage):
+        self.calls.append("revise")
+        usage.add("revise", 10, 5)
+        return Draft(draft.subject, self.drafts.pop(0))
+
+
+def _policy():
+    """The built-in policy, whatever drafter.toml the working directory may hold."""
+    return load_policy(None, cwd=Path("/nonexistent"))
+
+
+EMAIL = Email(body="Order A-12345 is late. I want a refund of the $12.99 shipping fee.")
+
+
+def test_happy_path_is_two_model_calls_plus_judge():
+    engine = ScriptedEngine([GOOD])
+    result = draft_email(EMAIL, _policy(), engine)
+    assert result.ok
+    assert engine.calls == ["analyze", "draft", "judge"]
+    assert result.usage.calls == 3 and result.usage.prompt_tokens == 30
+
+
+def test_no_judge_keeps_it_to_two_calls():
+    engine = ScriptedEngine([GOOD])
+    draft_email(EMAIL, _policy(), engine, DraftOptions(judge=False))
+    assert engine.calls == ["analyze", "draft"]
+
+
+def test_escalation_writes_no_draft():
+    engine = ScriptedEngine([GOOD], escalate=True)
+    result = draft_email(EMAIL, _policy(), engine)
+    assert result.draft is None and not result.ok and result.escalated
+    assert engine.calls == ["analyze"]
+
+
+def test_rule_errors_skip_the_judge_and_revise():
+    engine = ScriptedEngine([BAD, GOOD])
+    result = draft_email(EMAIL, _policy(), engine)
+    assert engine.calls == ["analyze", "draft", "revise", "judge"]
+    assert result.ok and result.revisions == 1
+    assert any("revised 1 time" in n for n in result.notices)
+
+
+def test_revisions_are_bounded_and_what_remains_is_reported():
+    engine = ScriptedEngine([BAD, BAD, BAD])
+    result = draft_email(EMAIL, _policy(), engine, DraftOptions(max_revisions=2))
+    assert engine.calls.count("revise") == 2 and result.revisions == 2
+    assert not result.ok and result.check.errors
+    assert any("error(s) remain" in n for n in result.notices)
+
+
+def test_judge_findings_are_merged_and_force_a_revision():
+    finding = Finding("arguing", "arguing", "error", 0, 0, "I can see how frustrating",
+                      "sounds sarcastic", source="judge")
+    engine = ScriptedEngine([GOOD, GOOD], judge=[[finding], []])
+    result = draft_email(EMAIL, _policy(), engine)
+    assert engine.calls == ["analyze", "draft", "judge", "revise", "judge"]
+    assert result.ok and result.revisions == 1
+
+
+def test_streaming_callback_receives_the_draft():
+    pieces: list[str] = []
+    draft_email(EMAIL, _policy(), ScriptedEngine([GOOD]),
+                DraftOptions(judge=False, on_text=pieces.append))
+    assert "".join(pieces) == GOOD
+
+
+def test_offline_engine_revises_a_bad_draft_with_the_checkers_fixer():
+    engine = OfflineEngine(today=dt.date(2026, 11, 23))
+    analysis = engine.analyze(EMAIL, _policy(), Usage())
+    draft = Draft("Re: x", BAD)
+    from drafter.checker import check_reply
+
+    findings = check_reply(BAD, analysis=analysis, policy=_policy()).errors
+    revised = engine.revise(EMAIL, analysis, draft, findings, _policy(), Usage())
+    assert "calm down" not in revised.text.lower()
+
+
+def test_follow_up_skips_weekends():
+    friday = dt.date(2026, 11, 27)
+    assert add_business_days(friday, 1) == dt.date(2026, 11, 30)
+    assert add_business_days(dt.date(2026, 11, 28), 0) == dt.date(2026, 11, 30)
+
+
+def test_options_answer_the_wants_first_and_respect_the_refund_cap():
+    policy = _policy()
+    analysis = OfflineEngine().analyze(
+        Email(body="I paid $500 for it. I want a refund of the $500 now."), policy, Usage())
+    options = choose_options(analysis, policy)
+    assert options[0].kind == "refund"
+    assert "up to $100" in options[0].text  # the built-in policy caps refunds at $100
+    assert len(options) >= 2
