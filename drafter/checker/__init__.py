@@ -1,0 +1,131 @@
+"""The mistake checker: no draft reaches an agent with one of the seven classic mistakes in it.
+
+``check_reply`` lints any reply text, drafted by a model or written by a person:
+
+* the seven mistakes (``customer-is-wrong``, ``arguing``, ``calm-down``, ``no-apology``,
+  ``raised-voice``, ``no-venting``, ``all-i-can-do``) as phrase rules from a TOML rule pack
+  plus structural checks (no apology anywhere, no option anywhere, ALL-CAPS runs);
+* MAMA completeness: ``no-acknowledgement``, ``no-next-step``, and with an analysis
+  ``unaddressed-want``;
+* grounding and policy: ``invented-fact`` (with the original email or its analysis) and
+  ``over-promise`` (always, against the given policy or the built-in one);
+* judge findings from an LLM, when given, merged without duplicates.
+
+Rules know English only: a reply in another language gets a note saying which rules were
+skipped, never a silent pass. Inline directives silence rules per reply (see
+:mod:`drafter.checker.suppress`). Everything here is standard library, so importing the
+checker costs a few milliseconds and the rule pack is compiled once per process.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from drafter.checker import grounding, phrases, structure
+from drafter.checker.context import Context
+from drafter.checker.judge import merge_findings
+from drafter.checker.lang import is_english, language_name, reply_language
+from drafter.checker.rules import Rule, RulePack, load_rules
+from drafter.checker.suppress import find_directives
+from drafter.checker.text import Sentences, blank, fold, layout, quoted_line_spans
+from drafter.models import CheckResult, Finding
+
+if TYPE_CHECKING:
+    from drafter.models import Analysis, Email, Fact
+    from drafter.policy import Policy
+
+__all__ = ["Rule", "RulePack", "check_reply", "load_rules"]
+
+
+def check_reply(
+    text: str,
+    *,
+    email: Email | None = None,
+    analysis: Analysis | None = None,
+    policy: Policy | None = None,
+    rules: RulePack | None = None,
+    judge_findings: list[Finding] | None = None,
+) -> CheckResult:
+    """Check one reply. Never raises on odd input: empty, huge or garbled text gets findings.
+
+    ``analysis`` (wants and facts) enables ``unaddressed-want`` and grounds ``invented-fact``;
+    with only ``email``, its facts are extracted here. ``policy`` defaults to the built-in
+    policy (not ``drafter.toml`` in the working directory: a library call should not depend
+    on where it runs).
+    """
+    text = _as_text(text)
+    pack = rules if rules is not None else load_rules()
+    policy = policy if policy is not None else _builtin_policy()
+    notes: list[str] = []
+
+    view = fold(text)
+    directives = find_directives(view)
+    view = blank(view, [*directives.spans, *quoted_line_spans(view)])
+    notes.extend(_directive_notes(directives.names, pack))
+    shape = layout(view)
+    body = view[shape.body_start:shape.body_end]
+    lang = reply_language(body) if body.strip() else "en"
+    ctx = Context(
+        text=text, view=view, sentences=Sentences(view), layout=shape, pack=pack,
+        policy=policy, english=is_english(lang), disabled=directives.names, email=email,
+        analysis=analysis, facts=_facts(email, analysis),
+    )
+    if not body.strip():
+        return CheckResult(findings=structure.check_empty(ctx), notes=notes)
+
+    findings = phrases.phrase_findings(ctx) + structure.check_caps(ctx)
+    if ctx.english:
+        for check in (structure.check_apology, structure.check_acknowledgement,
+                      structure.check_options, structure.check_next_step,
+                      structure.check_wants):
+            findings += check(ctx)
+    else:
+        notes.append(f"rules know English only; the reply looks like {language_name(lang)}: "
+                     "phrase rules skipped (raised-voice and grounding still checked)")
+    findings += grounding.check_invented(ctx) + grounding.check_over_promise(ctx)
+    if ctx.facts is None and ctx.rule("invented-fact") is not None:
+        notes.append("invented-fact not checked: no original email to ground the reply in")
+    if judge_findings:
+        findings = merge_findings(findings, _unsilenced(ctx, judge_findings))
+    findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return CheckResult(findings=findings, notes=notes)
+
+
+def _as_text(text: object) -> str:
+    """Bytes from a careless caller are decoded rather than crashing the checker."""
+    if isinstance(text, bytes):
+        return text.decode("utf-8", errors="replace")
+    return "" if text is None else str(text)
+
+
+def _builtin_policy() -> Policy:
+    from drafter.policy import BUILTIN_POLICY, parse_policy
+
+    return parse_policy(BUILTIN_POLICY, source="built-in")
+
+
+def _facts(email: Email | None, analysis: Analysis | None) -> list[Fact] | None:
+    if analysis is not None:
+        return list(analysis.facts)
+    if email is not None:
+        from drafter.checker.grounding import email_facts
+
+        return email_facts(email.body)
+    return None
+
+
+def _directive_notes(names: set[str], pack: RulePack) -> list[str]:
+    if not names:
+        return []
+    notes = [f"silenced by the reply: {', '.join(sorted(names))}"]
+    unknown = names - pack.known_names()
+    if unknown:
+        notes.append(f"unknown rule id(s) in a drafter-disable directive: "
+                     f"{', '.join(sorted(unknown))}")
+    return notes
+
+
+def _unsilenced(ctx: Context, findings: list[Finding]) -> list[Finding]:
+    """Judge findings obey the same directives and pack switches as rule findings."""
+    off = set(ctx.disabled) | {r.id for r in ctx.pack.rules.values() if not r.enabled}
+    return [f for f in findings if f.rule not in off and (f.mistake or "") not in off]

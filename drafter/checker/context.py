@@ -1,0 +1,54 @@
+"""What every check needs to know about one reply, computed once per ``check_reply`` call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from drafter.checker.text import Layout, Sentences
+from drafter.models import Finding
+
+if TYPE_CHECKING:
+    from drafter.checker.rules import Rule, RulePack
+    from drafter.models import Analysis, Email, Fact
+    from drafter.policy import Policy
+
+
+@dataclass
+class Context:
+    """One reply under check. ``view`` is the matching copy (see :mod:`drafter.checker.text`)."""
+
+    text: str
+    view: str
+    sentences: Sentences
+    layout: Layout
+    pack: RulePack
+    policy: Policy
+    english: bool
+    disabled: set[str] = field(default_factory=set)
+    email: Email | None = None
+    analysis: Analysis | None = None
+    facts: list[Fact] | None = None  # the email's facts; None when there is no email
+
+    def active(self, rule: Rule | None) -> bool:
+        """On in the pack and not silenced by a directive in the reply."""
+        return rule is not None and rule.enabled and not (rule.names() & self.disabled)
+
+    def rule(self, rule_id: str) -> Rule | None:
+        rule = self.pack.get(rule_id)
+        return rule if self.active(rule) else None
+
+    def finding(self, rule: Rule, start: int, end: int, *, message: str | None = None,
+                suggestion: str | None = None) -> Finding:
+        return Finding(
+            rule=rule.rule_id, mistake=rule.mistake, severity=rule.severity, start=start,
+            end=end, excerpt=self.text[start:end], message=message or rule.message,
+            suggestion=rule.suggestion if suggestion is None else suggestion,
+        )
+
+    def in_body(self, start: int) -> bool:
+        return self.layout.body_start <= start < max(self.layout.body_end,
+                                                     self.layout.body_start + 1)
+
+    def sentence(self, offset: int) -> tuple[int, int]:
+        return self.sentences.around(offset)

@@ -1,0 +1,69 @@
+"""Phrase rules: the rule pack's patterns, matched on the reply with their sentence context."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from drafter.models import Finding
+
+if TYPE_CHECKING:
+    from drafter.checker.context import Context
+    from drafter.checker.rules import Rule
+
+#: How close after "told you to" a hit must be to count as quoting someone else.
+REPORTED_REACH = 25
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|so)\s", re.IGNORECASE)
+
+
+def phrase_findings(ctx: Context) -> list[Finding]:
+    """Every hit of every active phrase rule (English-only ones only on English replies)."""
+    rules = [r for r in ctx.pack.phrase_rules() if ctx.active(r)]
+    forbidden = ctx.pack.forbidden_rule(tuple(ctx.policy.forbidden))
+    if forbidden is not None and ctx.active(forbidden):
+        rules.append(forbidden)
+    out: list[Finding] = []
+    for rule in rules:
+        if not ctx.english and not rule.any_language:
+            continue
+        out.extend(_rule_findings(ctx, rule))
+    return out
+
+
+def _rule_findings(ctx: Context, rule: Rule) -> list[Finding]:
+    assert rule.regex is not None
+    found: list[Finding] = []
+    last_end = -1
+    for m in rule.regex.finditer(ctx.view):
+        start, end = m.span()
+        if end == start or start < last_end or not ctx.in_body(start):
+            continue
+        sent = ctx.sentence(start)
+        if not _keeps(ctx, rule, sent, start):
+            continue
+        found.append(ctx.finding(rule, start, end))
+        last_end = end
+    return found
+
+
+def _keeps(ctx: Context, rule: Rule, sent: tuple[int, int], start: int) -> bool:
+    """Sentence context: ``require``/``unless`` patterns, and reported speech for the seven."""
+    s0, s1 = sent
+    if any(not p.search(ctx.view, s0, s1) for p in rule.require):
+        return False
+    if any(p.search(ctx.view, s0, s1) for p in rule.unless):
+        return False
+    return not (rule.mistake and not rule.any_language and _reported(ctx, s0, start))
+
+
+def _reported(ctx: Context, sent_start: int, start: int) -> bool:
+    """True when the hit sits right after "told you to" / "you were told": not our words."""
+    reported = ctx.pack.vocab.get("reported")
+    if reported is None:
+        return False
+    last = None
+    for m in reported.finditer(ctx.view, sent_start, start):
+        last = m
+    if last is None or start - last.end() > REPORTED_REACH:
+        return False
+    return not _CLAUSE_BREAK.search(ctx.view, last.end(), start)
