@@ -42,7 +42,8 @@ _WANT_PATTERNS = [
 ]
 _WANT_CUT = re.compile(
     r"\s*(?:,\s*)?(?:\bor else\b|\botherwise\b|\bor i(?:'ll| will)\b|\bbecause\b|\bsince\b|"
-    r"\bbefore i\b|\bif you (?:want|ever|don't)\b|\bor you\b|\bas soon as\b.*\bor\b)",
+    r"\bbefore i\b|\bif you (?:want|ever|don't)\b|\bor you\b|\bas soon as\b.*\bor\b|"
+    r"\bor is (?:that|it|this) (?:too much|asking)|\bif (?:that's|it's|it is) not too much)",
     re.IGNORECASE,
 )
 _NOT_A_WANT = re.compile(
@@ -53,8 +54,9 @@ _NOT_A_WANT = re.compile(
 # "… a supervisor, and I want the repair" and "… this week and the $8.50 postage paid back"
 # are two wants; split so each is restated and answered on its own.
 _WANT_SPLIT = re.compile(
-    r",?\s+and\s+(?:(?:i|we)\s+(?:also\s+)?(?:want|need|expect|demand|would like|'d like)\s+"
-    r"(?:you\s+to\s+)?|(?=(?:the|a|an|my|also)\s))",
+    r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:i|we)\s+(?:also\s+)?"
+    r"(?:want|need|expect|demand|would like|'d like)\s+(?:you\s+to\s+)?"
+    rf"|,?\s+and\s+(?=(?:the|a|an|my|also|{_REQUEST_VERBS})\s)",
     re.IGNORECASE,
 )
 
@@ -64,8 +66,8 @@ WANT_KINDS: dict[str, str] = {
     "replacement": r"replace|replacement|new one|exchange|another one|reship|"
                    r"(?:right|correct) (?:size|item|one|colou?r|model)|"
                    r"send (?:me )?(?:a|the|another)",
-    "delivery": r"deliver|arriv|ship|tracking|where (?:is|my)|on time|by (?:mon|tues|wednes|"
-                r"thurs|fri|satur|sun)day|expedite",
+    "delivery": r"\bdeliver|\barriv|\bship(?:ping|ped|ment)?\b|tracking|where (?:is|my)|on time|"
+                r"by (?:mon|tues|wednes|thurs|fri|satur|sun)day|expedite",
     "cancel": r"cancel|close my account|unsubscribe|terminate",
     "callback": r"call me|phone me|speak (?:to|with)|talk (?:to|with)|manager|supervisor|"
                 r"a (?:real )?(?:person|human)|call back",
@@ -125,6 +127,11 @@ _CHURN_RE = re.compile(
     re.IGNORECASE,
 )
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_SHOUT_WORD = re.compile(r"\b[A-Z]{2,}\b")  # letters only: "A-12345" and "4K" are kept
+_ACRONYMS = frozenset(
+    "ID PIN TV PC USB SMS OK EU UK US USA UPS USPS DHL FEDEX CEO FAQ API GPS DVD ATM VAT GST "
+    "HDMI LED LCD SIM SKU RMA PDF URL IT HR PR CC BCC ETA ASAP FYI USD EUR GBP CAD AUD".split()
+)
 
 CATEGORIES: dict[str, str] = {
     "delivery": r"deliver|shipping|shipped|package|parcel|courier|tracking|arriv|carrier|"
@@ -224,12 +231,12 @@ def extract_grievances(sentence_list: list[str], limit: int = 3) -> list[str]:
 
 
 def soften_caps(text: str) -> str:
-    """Lower-case shouted words (keep ids and short acronyms) and calm "!!!" to "."."""
+    """Lower-case shouted words (keeping acronyms and ids) and calm "!!!" to "."."""
     def lower(m: re.Match[str]) -> str:
         word = m.group(0)
-        return word if len(word) <= 3 else word.lower()
+        return word if word in _ACRONYMS else word.lower()
 
-    text = _CAPS_WORD.sub(lower, text)
+    text = _SHOUT_WORD.sub(lower, text)
     text = re.sub(r"[!?]*![!?]*", ".", text)
     return re.sub(r"\.{2,}", ".", text)
 

@@ -12,7 +12,8 @@ import re
 from drafter.models import Fact
 
 _ID_WORDS = {
-    "order_id": r"order|purchase|po|invoice",
+    "order_id": r"order|purchase|po|invoice|pedido|commande|bestellung|ordine|encomenda|"
+                r"bestelling|auftrag",
     "account_id": r"account|acct|customer|member(?:ship)?",
     "ticket_id": r"ticket|case|reference|ref|claim|complaint|rma|return",
     "tracking": r"tracking|shipment|parcel|package",

@@ -62,8 +62,9 @@ def to_text(result: DraftResult, *, color: bool = False) -> str:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=io.StringIO(), record=True, width=100, color_system="standard" if color else None,
-                      force_terminal=color, highlight=False, soft_wrap=True)
+    console = Console(file=io.StringIO(), record=True, width=100, force_terminal=color,
+                      color_system="standard" if color else None, highlight=False,
+                      soft_wrap=True)
     a, email = result.analysis, result.email
 
     def say(text: str, style: str = "") -> None:

@@ -179,3 +179,33 @@ def test_summary_names_the_customer_and_the_wants():
     analysis = analyze_email(Email(body=LATE, sender_name="Dana Whitfield"))
     assert analysis.summary.startswith("Dana Whitfield is ")
     assert "refund the $12.99 shipping fee" in analysis.summary
+
+
+def test_soften_caps_keeps_acronyms_and_ids():
+    from drafter.analyze import soften_caps
+
+    assert soften_caps("You returned THE jacket AGAIN via UPS, order A-12345!!") == (
+        "You returned the jacket again via UPS, order A-12345."
+    )
+
+
+def test_membership_is_not_a_shipping_want():
+    assert want_kind("cancel the membership today") == "cancel"
+
+
+def test_several_wants_in_one_sentence_are_split():
+    wants = extract_wants(["I want a replacement kettle, I need the missing mugs sent, and I "
+                           "want the $9.95 shipping charge refunded."])
+    assert wants == ["a replacement kettle", "the missing mugs sent",
+                     "the $9.95 shipping charge refunded"]
+
+
+def test_sarcastic_tail_is_not_part_of_the_want():
+    assert extract_wants(["Please send me the headlamp again before Saturday, or is that too "
+                          "much to ask?"]) == ["send me the headlamp again before Saturday"]
+
+
+def test_order_words_in_other_languages():
+    assert ("order_id", "55190") in [(f.kind, f.value) for f in extract_facts("pedido 55190")]
+    assert ("order_id", "73025") in [(f.kind, f.value)
+                                     for f in extract_facts("ma commande 73025")]

@@ -150,3 +150,26 @@ def test_options_answer_the_wants_first_and_respect_the_refund_cap():
     assert options[0].kind == "refund"
     assert "up to $100" in options[0].text  # the built-in policy caps refunds at $100
     assert len(options) >= 2
+
+
+def test_every_allowed_want_gets_its_own_option():
+    policy = load_policy(Path(__file__).resolve().parent.parent / "examples" / "policy.toml")
+    email = Email(body="I want a replacement kettle, and I want the $9.95 shipping charge "
+                       "refunded. I also want someone to call me.")
+    kinds = [o.kind for o in choose_options(OfflineEngine().analyze(email, policy, Usage()),
+                                            policy)]
+    assert {"replacement", "refund", "callback"} <= set(kinds)
+
+
+def test_unknown_refund_amount_is_not_filled_with_the_cap():
+    policy = _policy()
+    analysis = OfflineEngine().analyze(Email(body="Two items are missing. I want a refund."),
+                                       policy, Usage())
+    refund = next(o for o in choose_options(analysis, policy) if o.kind == "refund")
+    assert "$" not in refund.text and "the amount you paid" in refund.text
+
+
+def test_shouted_signature_name_is_greeted_normally():
+    from drafter.engines.offline import first_name
+
+    assert first_name(Email(body="WHERE IS MY JACKET\n\nPAUL")) == "Paul"

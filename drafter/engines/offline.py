@@ -48,7 +48,10 @@ _TEAMS = {
     "service": "the team lead",
     "account": "our accounts team",
 }
+#: Enough choice to be a real meeting of minds, few enough to read at a glance. Options that
+#: answer an explicit want are always offered, up to the hard limit.
 _MAX_OPTIONS = 3
+_MAX_WANTED_OPTIONS = 4
 
 
 @dataclass(frozen=True)
@@ -127,25 +130,26 @@ def first_name(email: Email) -> str:
     for name in candidates:
         word = name.split()[:1]
         if word and word[0].isalpha() and word[0][0].isupper() and len(word[0]) > 1:
-            return word[0]
+            return word[0].capitalize() if word[0].isupper() else word[0]
     return "there"
 
 
 def choose_options(analysis: Analysis, policy: Policy) -> list[OfferedOption]:
-    """Two or three policy options, those that answer the customer's wants first."""
-    wanted: list[str] = []
-    for want in analysis.wants:
-        wanted.extend(_OPTIONS_FOR_WANT.get(want_kind(want), ()))
-    fitting = _OPTIONS_FOR_CATEGORY.get(analysis.category, ())
-    order = wanted + list(fitting) + [o.kind for o in policy.options]
-    chosen: list[OfferedOption] = []
-    for kind in dict.fromkeys(order):
-        option = policy.option(kind)
-        if option is not None:
-            chosen.append(OfferedOption(kind, offer_text(option, analysis, policy)))
-        if len(chosen) >= _MAX_OPTIONS:
-            break
-    return chosen
+    """Two to four policy options: the best answer to each want first, then what fits the case.
+
+    Every want whose remedy the policy allows gets its own option (up to four), so a customer
+    who asked for a call and a refund sees both, not a filler in place of one.
+    """
+    allowed = [o.kind for o in policy.options]
+    per_want = [[k for k in _OPTIONS_FOR_WANT.get(want_kind(w), ()) if k in allowed]
+                for w in analysis.wants]
+    primary = list(dict.fromkeys(kinds[0] for kinds in per_want if kinds))
+    secondary = [k for kinds in per_want for k in kinds[1:]]
+    fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ()) if k in allowed]
+    ordered = list(dict.fromkeys(primary + secondary + fitting + allowed))
+    count = max(_MAX_OPTIONS, min(len(primary), _MAX_WANTED_OPTIONS))
+    return [OfferedOption(k, offer_text(policy.option(k), analysis, policy))  # type: ignore[arg-type]
+            for k in ordered[:count]]
 
 
 def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
@@ -156,8 +160,11 @@ def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
 def _offer_amount(option: Option, analysis: Analysis, policy: Policy) -> str:
     amounts = [float(f.value) for f in analysis.facts if f.kind == "amount"]
     cap = option.max_amount
-    if option.kind == "refund" and amounts:
-        asked = _amount_in_wants(analysis) or amounts[0]
+    if option.kind == "refund":
+        # Refund what they paid when we know it (capped); never quote the cap as if owed.
+        asked = _amount_in_wants(analysis) or (amounts[0] if amounts else None)
+        if asked is None:
+            return "the amount you paid"
         if cap is None or asked <= cap:
             return money(asked, policy.currency)
         return f"up to {money(cap, policy.currency)}"
