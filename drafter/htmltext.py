@@ -48,10 +48,15 @@ _QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_
 _REST_QUOTED_IDS = frozenset({"appendonsend", "divrplyfwdmsg",
                               "mail-editor-reference-message-container"})
 
+#: Attributes that can hide an element or change its colours; most tags have none of them.
+_VISUAL_ATTRS = frozenset({"style", "hidden", "color", "bgcolor"})
+
 _WHITE = frozenset({"#fff", "#ffffff", "white", "rgb(255,255,255)", "rgba(255,255,255,1)",
                     "#fffffe", "#fefefe"})
 #: A zero length (``0``, ``0px``, ``.0em``…); font sizes below 1.5px count as zero too.
 _ZERO_RE = re.compile(r"^(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?$")
+#: Pushed far off screen (``text-indent:-9999px``, ``left:-10000px``).
+_OFFSCREEN_RE = re.compile(r"^-\d{3,}")
 _TINY_RE = re.compile(r"^(?:0*\.\d+|1(?:\.[0-4]\d*)?)(?:px|pt)$")
 
 
@@ -66,7 +71,7 @@ class _Elem:
     container: bool = False
     pre: bool = False
     listing: bool = False
-    background: str | None = None  # "white" | "dark" | None (inherit)
+    background: str | None = None  # effective (own or inherited): "white" | "dark" | None
     layout: bool = True  # False for content nobody sees: it breaks no lines
     paragraph: bool = False  # a blank line before and after
     block: bool = False  # a line break before and after
@@ -102,13 +107,17 @@ def _invisible(attrs: dict[str, str], css: dict[str, str], background: str | Non
     if _ZERO_RE.match(css.get("opacity", "1")):
         return True
     size = css.get("font-size", "x")
-    if _ZERO_RE.match(size) or _TINY_RE.match(size):
+    if _ZERO_RE.match(size) or _TINY_RE.match(size) or css.get("font", "").startswith("0/"):
         return True
     clipped = css.get("overflow") == "hidden"
     if clipped and any(_ZERO_RE.match(css.get(k, "x")) for k in ("max-height", "height")):
         return True
+    if css.get("clip", "").startswith("rect(0") or any(
+        _OFFSCREEN_RE.match(css.get(k, "")) for k in ("text-indent", "left", "top", "margin-left")
+    ):
+        return True
     color = attrs.get("color", "").strip().lower() or css.get("color", "")
-    return color in _WHITE and background != "dark"
+    return color == "transparent" or (color in _WHITE and background != "dark")
 
 
 class _Converter(HTMLParser):
@@ -140,12 +149,6 @@ class _Converter(HTMLParser):
         floor = 1 if (self._containers or self._rest_quoted) else 0
         return max(self._quote, floor)
 
-    def _background(self) -> str | None:
-        for elem in reversed(self._stack):
-            if elem.background:
-                return elem.background
-        return None
-
     def _push(self, elem: _Elem) -> None:
         self._stack.append(elem)
         self._open[elem.tag] = self._open.get(elem.tag, 0) + 1
@@ -166,7 +169,7 @@ class _Converter(HTMLParser):
         self._pre -= elem.pre
         self._lists -= elem.listing
         if elem.hidden and not self._hidden:
-            text = " ".join("".join(self._hidden_buf).split())
+            text = " ".join(" ".join(self._hidden_buf).split())
             self._hidden_buf = []
             if text:
                 self.hidden_texts.append(text)
@@ -210,6 +213,8 @@ class _Converter(HTMLParser):
             self._space = True
         words = text.split()
         if not words:
+            if "\xa0" in text and not self._cur:
+                self._blank = True  # Outlook's blank line: a paragraph holding only &nbsp;
             return
         if not self._cur:
             self._start_line()
@@ -279,16 +284,19 @@ class _Converter(HTMLParser):
             return elem
         if self._skip:
             return elem
-        css = _style(amap)
-        elem.background = _background(amap, css)
-        if _invisible(amap, css, elem.background or self._background()):
-            elem.hidden, elem.layout = True, False
-            return elem
+        inherited = self._stack[-1].background if self._stack else None
+        elem.background = inherited
+        if amap.keys() & _VISUAL_ATTRS:
+            css = _style(amap)
+            elem.background = _background(amap, css) or inherited
+            if _invisible(amap, css, elem.background):
+                elem.hidden, elem.layout = True, False
+                return elem
         if not elem.layout:
             return elem
         classes = amap.get("class", "").lower()
         elem.quote = 1 if tag == "blockquote" else 0
-        elem.container = tag != "blockquote" and any(c in classes for c in _QUOTE_CLASSES)
+        elem.container = bool(classes) and any(c in classes for c in _QUOTE_CLASSES)
         elem.pre = tag in {"pre", "plaintext", "xmp", "listing"}
         elem.listing = tag in {"ul", "ol", "menu"}
         # Outlook writes one <p class=MsoNormal> per line, not per paragraph.
@@ -356,6 +364,35 @@ def _render(lines: list[tuple[int, str]]) -> str:
     return "\n".join(out)
 
 
+#: A "<" that does not start a tag (not followed by a name, or with no ">" before the next
+#: "<"). Browsers show it as text; html.parser (before CPython 3.13.4) rescans the rest of the
+#: document for every such unclosed tag, which is quadratic, so these become "&lt;" first.
+_STRAY_LT_RE = re.compile(r"<(?![A-Za-z/!?])|<(?=[^<>]*(?:<|\Z))")
+
+
+def _without_comments(html: str) -> str:
+    """HTML with ``<!-- … -->`` removed (an unclosed comment runs to the end, as in browsers).
+
+    Done with ``str.find`` rather than a regex so that many unclosed ``<!--`` stay linear.
+    """
+    if "<!--" not in html:
+        return html
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = html.find("<!--", pos)
+        if start < 0:
+            out.append(html[pos:])
+            break
+        out.append(html[pos:start])
+        end = html.find("-->", start + 4)
+        if end < 0:
+            break
+        pos = end + 3
+    return "".join(out)
+
+
+
 def html_to_text(html: str, hidden: list[str] | None = None) -> str:
     """Readable text of an HTML mail body; blockquoted history comes out ``> ``-prefixed.
 
@@ -364,7 +401,7 @@ def html_to_text(html: str, hidden: list[str] | None = None) -> str:
     Never raises on malformed markup: unclosed and stray tags are tolerated like a browser.
     """
     converter = _Converter()
-    converter.feed(html)
+    converter.feed(_STRAY_LT_RE.sub("&lt;", _without_comments(html)))
     text = converter.finish()
     if hidden is not None:
         hidden.extend(converter.hidden_texts)
