@@ -4,10 +4,23 @@ The pipeline owns the order of the steps and the promises between them (no draft
 escalation; the judge only when the rules found nothing that forces a revision; at most
 ``max_revisions`` rounds), so every engine and every front end (CLI, triage, eval) gets
 the same behaviour.
+
+It also owns the promise to the business: **no draft it hands back offers what the policy
+does not allow or states a fact nobody gave** (no ``over-promise`` or ``invented-fact``
+error left), whatever the customer's email said to the model. A model can be talked into a
+"$500 gift card" by the email it answers, and revising may not talk it out again. So when
+such errors survive the revise rounds, the draft is replaced by the offline engine's
+template reply, built from the same analysis and policy (it offers only policy options and
+restates requests it cannot meet as declined), and ``result.notices`` says so. If even that
+reply does not pass those rules (a user's template, say), it is revised by the rule-based
+fixer once, and failing that **no draft is returned**: ``result.draft`` is ``None``, the
+check keeps the findings that explain why, and a notice says the draft was withheld.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,6 +30,8 @@ from drafter.models import Analysis, CheckResult, Draft, DraftResult, Email, Usa
 from drafter.policy import Policy
 
 DEFAULT_MAX_REVISIONS = 2
+#: Errors no returned draft may carry: promises beyond the policy and facts nobody gave.
+UNSAFE_RULES = frozenset({"over-promise", "invented-fact"})
 
 
 @dataclass
@@ -56,7 +71,55 @@ def draft_email(email: Email, policy: Policy, engine: Engine,
     if rounds:
         state = "passed" if check.passed else f"{len(check.errors)} error(s) remain"
         result.notices.append(f"revised {rounds} time(s); {state}")
+    if unsafe_rules(check):
+        _fall_back(result, policy, engine, opts)
     return result
+
+
+def unsafe_rules(check: CheckResult) -> list[str]:
+    """The over-promise / invented-fact errors left in a check, by rule id (sorted, unique)."""
+    return sorted({f.rule for f in check.errors if f.rule in UNSAFE_RULES})
+
+
+def _fall_back(result: DraftResult, policy: Policy, engine: Engine, opts: DraftOptions) -> None:
+    """Replace an unsafe draft with the offline template reply, or withhold it (see module).
+
+    The replacement is checked by the rules only: it is a template, and a judge call on it
+    would spend tokens on text no model wrote.
+    """
+    from drafter.engines.offline import OfflineEngine
+
+    bad = ", ".join(unsafe_rules(result.check))
+    email, analysis, usage = result.email, result.analysis, result.usage
+    offline = OfflineEngine(prompts=getattr(engine, "prompts", None), today=_today(engine))
+    draft = offline.draft(email, analysis, policy, usage)
+    check = _check(draft, email, analysis, policy, offline, usage, opts, False)
+    if unsafe_rules(check):
+        draft = offline.revise(email, analysis, draft, check.errors, policy, usage)
+        check = _check(draft, email, analysis, policy, offline, usage, opts, False)
+    if unsafe_rules(check):
+        result.draft, result.check = None, check
+        result.notices.append(
+            f"draft withheld: it kept failing {bad} (offers beyond the policy or facts not "
+            "in the email) and no safe reply could be built; write this one by hand")
+        return
+    result.draft, result.check = draft, check
+    english = "" if analysis.language == "en" else " (in English)"
+    result.notices.append(
+        f"the {engine.name} draft still had {bad} error(s) after {result.revisions} "
+        f"revision(s), so it was replaced by the offline template reply{english}, which "
+        "offers only what the policy allows")
+
+
+def _today(engine: Engine) -> dt.date | None:
+    """The engine's pinned date (or ``DRAFTER_TODAY``), so the fallback's follow-up matches."""
+    today = getattr(engine, "today", None)
+    if isinstance(today, dt.date):
+        return today
+    try:
+        return dt.date.fromisoformat(os.environ.get("DRAFTER_TODAY", ""))
+    except ValueError:
+        return None
 
 
 def _check(draft: Draft, email: Email, analysis: Analysis, policy: Policy, engine: Engine,

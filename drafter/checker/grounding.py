@@ -56,6 +56,9 @@ _SOFT_BEFORE = re.compile(
 _PAST_BEFORE = re.compile(r"\b(?:placed|ordered|made|dated|since|purchased|bought|paid|"
                           r"charged|delivered|shipped|received)\b", re.I)
 
+#: "and I can do that": agreeing to a restated request, which the offer vocabulary leaves out.
+_CAN_DO = re.compile(r"\b(?:I|we) (?:can|could)\b(?!'t|n't| not)", re.IGNORECASE)
+
 _KIND_LABEL = {"id": "The reference", "amount": "The amount", "date": "The date"}
 
 
@@ -257,7 +260,8 @@ def check_over_promise(ctx: Context) -> list[Finding]:
             continue
         kind = nearest_kind(ctx, mention)
         limit = ctx.policy.max_amount(kind) if kind else None
-        if kind and limit is not None and mention.value > limit + 0.005:
+        if kind and limit is not None and mention.value > limit + 0.005 \
+                and not _restated_request(ctx, mention):
             name = kind.replace("_", " ")
             out.append(ctx.finding(
                 rule, mention.start, mention.end,
@@ -266,6 +270,23 @@ def check_over_promise(ctx: Context) -> list[Finding]:
     if ctx.english:
         out.extend(_unlisted_kinds(ctx, rule))
     return out
+
+
+def _restated_request(ctx: Context, mention: Mention) -> bool:
+    """The amount is in a sentence that restates the customer's ask and offers nothing.
+
+    "You asked for a refund of $3,600, which I can't offer" listens; "You asked for $3,600
+    and we will refund it" promises, so any offer or commitment in the sentence keeps it.
+    """
+    vocab = ctx.pack.vocab
+    request = vocab.get("request")
+    if request is None:
+        return False
+    s0, s1 = ctx.sentence(mention.start)
+    if not request.search(ctx.view, s0, s1):
+        return False
+    return not any(rx is not None and rx.search(ctx.view, s0, s1)
+                   for rx in (vocab.get("offer"), vocab.get("commit"), _CAN_DO))
 
 
 def _unlisted_kinds(ctx: Context, rule: Rule) -> list[Finding]:

@@ -120,4 +120,9 @@ def main() -> None:
 
 
 # Register the sub-commands (each module adds its commands to ``app``).
+from drafter.cli import check as _check  # noqa: E402,F401
 from drafter.cli import draft as _draft  # noqa: E402,F401
+from drafter.cli import eval as _eval  # noqa: E402,F401
+from drafter.cli import models as _models  # noqa: E402,F401
+from drafter.cli import prompts as _prompts  # noqa: E402,F401
+from drafter.cli import triage as _triage  # noqa: E402,F401

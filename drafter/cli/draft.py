@@ -76,7 +76,9 @@ def draft(
         config = load_config()
         pol = load_policy(policy if policy is not None else config.policy_path)
         template_dirs = [*prompts, *config.prompt_dirs] if prompts else config.prompt_dirs
-        llm = config.llm.merged(model=model, base_url=base_url, temperature=temperature)
+        # --model, then OPENAI_MODEL, then [llm] model: the environment beats the file.
+        llm = config.llm.merged(model=model or os.environ.get("OPENAI_MODEL"),
+                                base_url=base_url, temperature=temperature)
         eng = create_engine(engine, prompts=Prompts(template_dirs), today=_today(),
                             **llm.engine_options())
         if eng.name == "offline" and engine == "auto":
@@ -84,14 +86,33 @@ def draft(
                 "set OPENAI_API_KEY or OPENAI_BASE_URL to draft with an LLM")
         options = DraftOptions(max_revisions=max_revisions, judge=judge,
                                rules_path=str(rules) if rules else None)
-        result = draft_email(email, pol, eng, options)
+        on_terminal = fmt == "text" and out is None and sys.stdout.isatty()
+        if on_terminal and eng.name != "offline":
+            result = _draft_live(email, pol, eng, options)
+        else:
+            result = draft_email(email, pol, eng, options)
         if fmt == "eml" and result.draft is None:
             err("escalated to a person: no reply draft was written")
             raise typer.Exit(EXIT_FINDINGS)
-        color = (fmt == "text" and out is None and sys.stdout.isatty()
-                 and "NO_COLOR" not in os.environ)
+        color = on_terminal and "NO_COLOR" not in os.environ
         write_output(render(result, fmt, color=color), out)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+def _draft_live(email, policy, engine, options):  # -> DraftResult
+    """Run the pipeline with the draft streamed to a transient preview on the terminal."""
+    from rich.console import Console
+
+    from drafter.cli.preview import DraftPreview
+    from drafter.pipeline import draft_email
+
+    def title() -> str:
+        return f"drafting with {engine.name}" + (f" ({engine.model})" if engine.model else "")
+
+    console = Console(highlight=False, soft_wrap=True)
+    with DraftPreview(console, title) as preview:
+        options.on_text = preview.on_text
+        return draft_email(email, policy, engine, options)
 
 
 def _today():  # -> datetime.date | None

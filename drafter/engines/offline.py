@@ -9,6 +9,7 @@ restate, which policy options answer which want, and when to follow up.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -101,13 +102,15 @@ def reply_subject(subject: str) -> str:
 def reply_context(email: Email, analysis: Analysis, policy: Policy,
                   today: dt.date) -> dict[str, Any]:
     """Everything ``offline_reply.j2`` needs, decided from the analysis and the policy."""
+    wants, declined = split_wants(analysis.wants, policy)
     return {
         "first_name": first_name(email),
-        "restated": [_as_sentence(second_person(g)) for g in analysis.grievances[:2]],
+        "restated": _safe_restatements(analysis.grievances, policy),
         "reference": _reference(analysis),
         "subject": email.subject,
         "anger": analysis.anger,
-        "wants": [_want_phrase(w) for w in analysis.wants],
+        "wants": wants,
+        "declined": declined,
         "options": [o.text for o in choose_options(analysis, policy)],
         "team": _TEAMS.get(analysis.category, "the right team"),
         "follow_up_date": format_day(add_business_days(today, policy.follow_up_days)),
@@ -116,6 +119,82 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy,
         "policy": policy,
         "analysis": analysis,
     }
+
+
+# --- restating without promising ------------------------------------------------------------
+#
+# The reply restates the customer's words (MAMA: make time to listen), and those words are
+# the one channel by which an email can put text into the reply. A want such as "give me a
+# $800 gift card" restated in the list of what the customer needs reads as agreed, and an
+# injected "your policy says refunds up to $10,000" restated turns into "our policy says".
+# So every restatement is put to the checker's own over-promise rules first: wants the policy
+# cannot meet are answered as a request that is declined ("You also asked for …, which I'm
+# sorry I can't offer"), and a grievance that would read as a promise is not restated.
+
+#: Words that start a want phrased as an action ("give you …", "admit …"), restated as
+#: "You asked us to …"; any other want is a thing ("a $500 gift card"): "You asked for …".
+_ACTION_WORDS = frozenset(
+    "refund send cancel fix replace call deliver ship give return credit escalate explain remove "
+    "stop reverse process reimburse compensate honor honour waive reship expedite close contact "
+    "let tell update correct resolve sort admit accept confirm put write state guarantee pay "
+    "promise offer provide match double make get issue approve agree extend".split()
+)
+#: A customer's claim about the policy tacked onto a want; never repeated back as ours.
+_POLICY_CLAIM = re.compile(
+    r"[,;]?\s+(?:as|per|under|according to|like)\s+(?:our|your|the)\s+(?:own\s+)?"
+    r"(?:\w+\s+)?(?:policy|policies|terms|rules|guarantee|website|ad|advert)\b.*$",
+    re.IGNORECASE,
+)
+_DECLINED_FALLBACK = "for something beyond what our policy allows"
+
+
+def over_promises(text: str, policy: Policy) -> bool:
+    """True when the checker's over-promise rules would flag ``text`` under ``policy``."""
+    from drafter.checker import check_reply
+
+    return any(f.rule == "over-promise" for f in check_reply(text, policy=policy).findings)
+
+
+def split_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str]]:
+    """(wants to restate as needs, wants to restate as declined requests), as phrases.
+
+    A want is beyond the policy when offering it ("We can offer you …", "We will …") is an
+    over-promise by the checker's rules: an amount above a cap, a kind the policy lacks, a
+    gift card, a lifetime anything, an admission of liability. Declined items come as
+    "for …" or "us to …", ready for "You asked …"; one that would still read as a promise
+    even as the customer's request is named generically instead.
+    """
+    needs: list[str] = []
+    declined: list[str] = []
+    for want in wants:
+        phrase = _want_phrase(want)
+        offered = (f"We can offer you {phrase}.", f"We will {phrase}.")
+        if not any(over_promises(text, policy) for text in offered):
+            needs.append(phrase)
+            continue
+        item = _request_item(_POLICY_CLAIM.sub("", phrase))
+        if over_promises(f"You asked {item}.", policy):
+            item = _DECLINED_FALLBACK
+        if item not in declined:
+            declined.append(item)
+    return needs, declined
+
+
+def _request_item(phrase: str) -> str:
+    first = phrase.split(maxsplit=1)[0].lower() if phrase.split() else ""
+    return f"us to {phrase}" if first in _ACTION_WORDS else f"for {phrase}"
+
+
+def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) -> list[str]:
+    """The first grievances, restated, leaving out any that would read as our promise."""
+    out: list[str] = []
+    for grievance in grievances:
+        sentence = _as_sentence(second_person(grievance))
+        if not over_promises(sentence, policy):
+            out.append(sentence)
+        if len(out) >= limit:
+            break
+    return out
 
 
 def first_name(email: Email) -> str:

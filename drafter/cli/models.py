@@ -1,0 +1,46 @@
+"""``drafter models``: what the configured model server offers, to pick ``--model`` from."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from drafter.cli import app, user_errors
+
+
+@app.command()
+def models(
+    base_url: str | None = typer.Option(
+        None, "--base-url", metavar="URL",
+        help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1. "
+             "Default: OPENAI_BASE_URL, [llm] base_url in drafter.toml, else OpenAI.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """List the models the server offers (and their context size, when the server says).
+
+    \b
+    Examples:
+      drafter models
+      drafter models --base-url http://127.0.0.1:8080/v1 --json
+    """
+    with user_errors():
+        from drafter.config import load_config
+        from drafter.engines.openai_engine import OpenAIEngine
+
+        llm = load_config().llm.merged(base_url=base_url)
+        options = {k: v for k, v in llm.engine_options().items()
+                   if k in ("base_url", "timeout", "max_retries")}
+        offered = OpenAIEngine(**options).list_models()
+    if as_json:
+        print(json.dumps(offered, indent=2))
+        return
+    if not offered:
+        print("(the server lists no models)")
+        return
+    width = max(len(m["id"]) for m in offered)
+    for m in sorted(offered, key=lambda m: m["id"]):
+        context = f"{m['context']} tokens of context" if m["context"] else ""
+        owner = f"({m['owned_by']})" if m["owned_by"] else ""
+        print(f"{m['id']:<{width}}  {context}  {owner}".rstrip())

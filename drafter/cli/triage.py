@@ -1,0 +1,265 @@
+"""``drafter triage``: a whole inbox export in; a ranked queue, checked drafts and a report out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, user_errors
+
+EXIT_INTERRUPTED = 130
+
+
+@app.command(no_args_is_help=True)
+def triage(
+    inputs: list[Path] = typer.Argument(
+        ..., metavar="INPUT",
+        help="mbox files, Maildir folders, folders of .eml files, CSV or JSONL exports.",
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", metavar="FILE",
+        help="One row per email: JSON Lines, or CSV when FILE ends in .csv. "
+             "Without it, the top of the queue is printed.",
+    ),
+    drafts: Path | None = typer.Option(None, "--drafts", metavar="DIR",
+                                       help="Write each reply draft as an .eml file here."),
+    report: Path | None = typer.Option(None, "--report", metavar="FILE",
+                                       help="Write a self-contained HTML report here."),
+    engine: str = typer.Option(
+        "auto", "--engine", "-e", metavar="ENGINE",
+        help="auto (openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), "
+             "offline or openai.",
+    ),
+    policy: Path | None = typer.Option(
+        None, "--policy", "-p", metavar="FILE",
+        help="Policy TOML: what the business can offer. Default: ./drafter.toml, else built-in.",
+    ),
+    min_anger: int = typer.Option(2, "--min-anger", min=0, max=5,
+                                  help="Draft replies for emails at least this angry (0-5)."),
+    no_draft: bool = typer.Option(False, "--no-draft",
+                                  help="Triage only: analyse and rank, draft nothing."),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", "-j", min=1, max=256,
+        help="Emails in flight at once. Default: 8 with a model, the CPU count offline.",
+    ),
+    resume: bool = typer.Option(
+        True, "--resume/--fresh",
+        help="Skip emails already finished in the ledger (default), or redo them all.",
+    ),
+    store: Path | None = typer.Option(
+        None, "--store", metavar="FILE",
+        help="The SQLite ledger. Default: $DRAFTER_HOME/drafter.sqlite "
+             "(~/.cache/drafter/drafter.sqlite).",
+    ),
+    column_map: list[str] = typer.Option(
+        [], "--map", metavar="FIELD=COLUMN,...",
+        help="CSV/JSONL columns: subject, body, sender, name, id, date, thread "
+             "(e.g. --map 'subject=Title,body=Description,id=Ticket ID').",
+    ),
+    ours: list[str] = typer.Option(
+        [], "--ours", metavar="ADDRESS",
+        help="An address or @domain of your team: its messages are thread context, not "
+             "customer emails.",
+    ),
+    redact: bool = typer.Option(
+        False, "--redact",
+        help="Mask email addresses, phone and card numbers in everything stored.",
+    ),
+    max_message_size: float = typer.Option(
+        10.0, "--max-message-size", metavar="MB", min=0.01,
+        help="Larger messages (attachments included) become error rows.",
+    ),
+    price_in: float | None = typer.Option(None, "--price-in", metavar="USD",
+                                          help="Price per 1M input tokens, for the estimate."),
+    price_out: float | None = typer.Option(None, "--price-out", metavar="USD",
+                                           help="Price per 1M output tokens, for the estimate."),
+    batch_api: bool = typer.Option(
+        False, "--batch-api",
+        help="Use the OpenAI Batch API (half price, results within 24 h); run the same "
+             "command again to collect.",
+    ),
+    batch_wait: float = typer.Option(
+        0.0, "--batch-wait", metavar="SECONDS", min=0.0,
+        help="With --batch-api: keep polling up to this long instead of checking once.",
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
+    max_revisions: int = typer.Option(2, "--max-revisions", min=0, max=10,
+                                      help="Revise a draft with checker errors at most N times."),
+    judge: bool | None = typer.Option(
+        None, "--judge/--no-judge", help="LLM judge on top of the rules. Default: on with an LLM.",
+    ),
+    rules: Path | None = typer.Option(None, "--rules", metavar="FILE",
+                                      help="Extra checker rule pack (TOML)."),
+    prompts: list[Path] = typer.Option([], "--prompts", metavar="DIR",
+                                       help="Template folder that overrides the built-ins."),
+    model: str | None = typer.Option(None, "--model", "-m", help="Model name (openai engine)."),
+    base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
+                                        help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"),
+    temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0,
+                                             help="Sampling temperature (openai engine)."),
+) -> None:
+    """Triage whole inbox exports: rank the angry emails, draft checked replies, report.
+
+    Every finished email is committed to a SQLite ledger at once, so Ctrl-C or a crash loses
+    nothing finished, and running the same command again resumes where it stopped without
+    sending any finished email to the model again.
+
+    Exit codes: 0 every email processed, no errors and no escalations; 1 some rows are
+    errors or escalations that need a person; 2 bad input or usage; 130 interrupted.
+
+    \b
+    Examples:
+      drafter triage inbox.mbox --out results.jsonl --report report.html
+      drafter triage export.csv --map 'body=Description,id=Ticket ID' --no-draft
+      drafter triage Maildir/ tickets.jsonl --drafts replies/ --engine openai -j 32
+    """
+    from drafter.cli.draft import _today
+
+    with user_errors():
+        from drafter.config import load_config
+        from drafter.pipeline import DraftOptions
+        from drafter.policy import load_policy
+        from drafter.prompts import Prompts
+        from drafter.store import Store
+        from drafter.triage.keys import rules_version, run_signature, template_version
+        from drafter.triage.sources import Sources, parse_map
+        from drafter.triage.work import EngineSpec, WorkSettings, build_engine, engine_factory
+
+        sources = Sources(list(inputs), parse_map(column_map),
+                          max_bytes=int(max_message_size * 1024 * 1024))
+        sources.validate()
+        config = load_config()
+        pol = load_policy(policy if policy is not None else config.policy_path)
+        template_dirs = [*prompts, *config.prompt_dirs] if prompts else config.prompt_dirs
+        prompt_set = Prompts(template_dirs)
+        llm = config.llm.merged(model=model, base_url=base_url, temperature=temperature)
+        spec = EngineSpec(name=engine, prompt_dirs=tuple(str(d) for d in template_dirs),
+                          today=_today(), llm_options=tuple(llm.engine_options().items()))
+        probe = build_engine(spec)  # a wrong key or engine name fails here, before any work
+        spec = EngineSpec(probe.name, spec.prompt_dirs, spec.today, spec.llm_options)
+        if probe.name == "offline" and engine == "auto":
+            err("using the offline engine (rules + templates, no model); "
+                "set OPENAI_API_KEY or OPENAI_BASE_URL to triage with an LLM")
+        flags = {"no_draft": no_draft, "min_anger": min_anger, "max_revisions": max_revisions,
+                 "judge": judge, "redact": redact, "max_message_bytes": sources.max_bytes}
+        signature = run_signature(
+            engine=probe.name, model=llm.model or probe.model, base_url=llm.base_url,
+            temperature=llm.temperature, templates=template_version(prompt_set, probe.name),
+            rules=rules_version(str(rules) if rules else None), policy=pol.to_dict(),
+            flags=flags)
+        settings = WorkSettings(
+            policy=pol, min_anger=min_anger, no_draft=no_draft, want_eml=drafts is not None,
+            redact=redact, draft_options=DraftOptions(
+                max_revisions=max_revisions, judge=judge,
+                rules_path=str(rules) if rules else None))
+        jobs = concurrency or (8 if probe.name != "offline" else os.cpu_count() or 1)
+        with Store(store) as ledger:
+            try:
+                if batch_api:
+                    from drafter.triage.batch_api import run_batch_api
+
+                    run = run_batch_api(sources, probe, settings, ledger, signature,
+                                        fresh=not resume, ours=tuple(ours), quiet=quiet,
+                                        wait=batch_wait)
+                    if run is None:  # submitted or still running: come back later
+                        raise typer.Exit(EXIT_OK)
+                    run.counters.price_in, run.counters.price_out = price_in, price_out
+                else:
+                    run = _run(sources, engine_factory(spec), settings, ledger, signature,
+                               resume=resume, ours=tuple(ours), concurrency=jobs,
+                               quiet=quiet, prices=(price_in, price_out))
+            finally:
+                sources.close()
+        if run.aborted:
+            fail(f"stopped: the model failed for every one of the last emails ({run.aborted}); "
+                 "finished emails are saved — fix the cause and run the same command again")
+        if run.interrupted:
+            _interrupted(run)
+        _write_outputs(run, out=out, drafts=drafts, report=report, engine=probe.name,
+                       model=llm.model or probe.model, quiet=quiet, prices=(price_in, price_out))
+    needs_person = any(r["status"] in ("error", "escalated") for r in run.rows)
+    raise typer.Exit(EXIT_FINDINGS if needs_person else EXIT_OK)
+
+
+def _run(sources: Any, factory: Any, settings: Any, ledger: Any, signature: str, *,
+         resume: bool, ours: tuple[str, ...], concurrency: int, quiet: bool,
+         prices: tuple[float | None, float | None]) -> Any:
+    from drafter.triage.progress import Counters, make_progress
+    from drafter.triage.runner import TriageOptions, run_triage
+
+    counters = Counters(price_in=prices[0], price_out=prices[1])
+    progress = make_progress(counters, quiet=quiet)
+    options = TriageOptions(concurrency=concurrency, fresh=not resume, ours=ours)
+    return run_triage(sources, factory, settings, ledger, signature, options, progress)
+
+
+def _interrupted(run: Any) -> None:
+    """Say what was kept and how to go on; exit 130 (at once when Ctrl-C came twice)."""
+    done = run.counters.done if hasattr(run, "counters") else 0
+    err(f"interrupted: {done:,} emails finished in this run are saved in the ledger, "
+        f"{run.left:,} were not started; run the same command again to resume "
+        "(finished emails are not sent to the model again). No output files were written.")
+    if run.forced:
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)  # threads still waiting on the network must not hold us
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: Path | None,
+                   engine: str, model: str | None, quiet: bool,
+                   prices: tuple[float | None, float | None]) -> None:
+    from drafter.triage.outputs import ranked_table, write_drafts, write_rows
+    from drafter.triage.pricing import estimate_cost
+
+    rows = run.rows
+    try:
+        if out is not None:
+            write_rows(out, rows)
+            err(f"wrote {out} ({len(rows):,} rows)")
+        else:
+            sys.stdout.write(ranked_table(rows))
+        if drafts is not None:
+            count = write_drafts(drafts, rows, run.emls)
+            err(f"wrote {count:,} reply drafts to {drafts}/")
+        if report is not None:
+            from drafter.triage.outputs import atomic_write
+            from drafter.triage.report import render_report
+
+            prompt = sum(int(r.get("prompt_tokens") or 0) for r in rows)
+            completion = sum(int(r.get("completion_tokens") or 0) for r in rows)
+            cost = (0.0 if not prompt + completion else
+                    estimate_cost(model, prompt, completion, price_in=prices[0],
+                                  price_out=prices[1], batch=getattr(run, "batch", False)))
+            atomic_write(report, render_report(rows, engine=engine, model=model, cost=cost))
+            err(f"wrote {report}")
+    except OSError as exc:
+        fail(f"cannot write output: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    if not quiet:
+        err(summary_line(run))
+
+
+def summary_line(run: Any) -> str:
+    """The end-of-run summary: counts by status, time, rate, tokens, cost (no customer text)."""
+    from collections import Counter
+
+    from drafter.triage.pricing import format_cost
+
+    statuses = Counter(r["status"] for r in run.rows)
+    parts = [f"{statuses[s]:,} {s}" for s in ("escalated", "drafted", "triaged", "superseded",
+                                               "error") if statuses.get(s)]
+    c = getattr(run, "counters", None)
+    timing = ""
+    if c is not None and c.done:
+        timing = f"; this run: {c.done:,} processed in {c.elapsed:.1f} s ({c.rate:,.1f}/s)"
+        timing += f", {c.tokens:,} tokens, est. {format_cost(c.cost())}"
+    resumed = (c.resumed if c is not None else 0)
+    extra = f"; {resumed:,} from the ledger" if resumed else ""
+    dupes = f"; {run.duplicates:,} duplicate(s) skipped" if run.duplicates else ""
+    skipped = (f"; {len(run.skipped_files):,} non-mail files ignored" if run.skipped_files
+               else "")
+    return (f"done: {len(run.rows):,} emails ({', '.join(parts) or 'none'}){extra}{timing}"
+            f"{dupes}{skipped}")

@@ -1,0 +1,152 @@
+"""What a triage run writes: JSONL/CSV rows, ``.eml`` reply drafts, a ranked table, a summary.
+
+Files are written whole at the end of a completed run, through a temporary file and a rename,
+so an output file is never half-written and always holds one row per input email (in rank
+order). The ledger, not the output, is what survives a crash: the next run rebuilds the
+outputs from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+#: Row fields, in output order (CSV columns; JSONL keys). README documents each.
+FIELDS: tuple[str, ...] = (
+    "rank", "priority", "status", "id", "source", "thread", "sender", "subject", "received",
+    "summary", "wants", "grievances", "anger", "urgency", "churn_risk", "category", "language",
+    "escalation_required", "escalation_review", "escalation_reasons", "escalation_triggers",
+    "draft_subject", "draft_text", "check_passed", "findings_count", "findings", "revisions",
+    "engine", "model", "calls", "prompt_tokens", "completion_tokens", "tokens", "notes",
+    "error", "key",
+)
+_DRAFT_NAME = re.compile(r"^\d{4,6}-[A-Za-z0-9._-]*\.eml$")
+
+
+def output_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with exactly the documented fields, in order."""
+    return {name: row.get(name) for name in FIELDS}
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list):
+        parts = [f"{v.get('reason')}: {v.get('sentence')}" if isinstance(v, dict) else str(v)
+                 for v in value]
+        return " | ".join(parts)
+    if value is None:
+        return ""
+    return value
+
+
+def to_jsonl(rows: Iterable[dict[str, Any]]) -> str:
+    return "".join(json.dumps(output_row(r), ensure_ascii=False) + "\n" for r in rows)
+
+
+def to_csv(rows: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_value(v) for k, v in output_row(row).items()})
+    return buffer.getvalue()
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    """``--out``: CSV when the name ends in ``.csv``, JSON Lines otherwise."""
+    text = to_csv(rows) if path.suffix.lower() == ".csv" else to_jsonl(rows)
+    atomic_write(path, text)
+
+
+def safe_name(ident: str, limit: int = 80) -> str:
+    """An id as a file-name part: letters, digits, ``.``, ``_`` and ``-`` only."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", ident.strip().strip("<>")).strip("._")
+    return name[:limit] or "email"
+
+
+def draft_filename(row: dict[str, Any]) -> str:
+    return f"{int(row['rank']):04d}-{safe_name(str(row.get('id') or ''))}.eml"
+
+
+def write_drafts(folder: Path, rows: list[dict[str, Any]], emls: dict[str, str]) -> int:
+    """``--drafts DIR``: one ``.eml`` reply per drafted email, named by rank and id.
+
+    Drafts an earlier run left in the folder (same naming scheme) are removed first, so the
+    folder always matches the current ranking; other files are left alone.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.is_file() and _DRAFT_NAME.match(old.name):
+            old.unlink()
+    written = 0
+    for row in rows:
+        eml = emls.get(str(row.get("key")))
+        if eml and row.get("status") == "drafted":
+            (folder / draft_filename(row)).write_text(eml, encoding="utf-8")
+            written += 1
+    return written
+
+
+def ranked_table(rows: list[dict[str, Any]], limit: int = 30, width: int | None = None) -> str:
+    """The priority queue as a terminal table (what ``triage`` prints without ``--out``)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Priority queue", title_justify="left", show_lines=False)
+    for column, justify, size in (("#", "right", 4), ("prio", "right", 4),
+                                  ("status", "left", 10), ("anger", "right", 5),
+                                  ("category", "left", 8), ("sender", "left", 26),
+                                  ("subject", "left", 36), ("check", "left", 10)):
+        table.add_column(column, justify=justify, overflow="ellipsis", no_wrap=True,  # type: ignore[arg-type]
+                         min_width=size, max_width=size)
+    for row in rows[:limit]:
+        table.add_row(str(row["rank"]), str(row["priority"]), str(row["status"]),
+                      "" if row.get("anger") is None else str(row["anger"]),
+                      str(row.get("category") or ""), _short(row.get("sender"), 60),
+                      _short(row.get("subject") or row.get("error"), 80), _check(row))
+    console = Console(file=io.StringIO(), width=width or 130, color_system=None,
+                      force_terminal=False)
+    console.print(table)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    if len(rows) > limit:
+        text += f"… and {len(rows) - limit:,} more: use --out FILE for every row\n"
+    return text
+
+
+def _short(value: Any, size: int) -> str:
+    text = " ".join(str(value or "").split())
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _check(row: dict[str, Any]) -> str:
+    if row.get("check_passed") is None:
+        return ""
+    if row["check_passed"]:
+        return "passed"
+    return f"failed ({row.get('findings_count', 0)})"

@@ -1,0 +1,83 @@
+"""Escalation on a labelled corpus: every threat and crisis stops the draft, no idiom does.
+
+``tests/data/escalation/heldout.jsonl`` was written before ``drafter/escalation.py`` was
+improved and never tuned on; ``labelled.jsonl`` is what the patterns were improved on.
+Both must hold: an ordinary angry email wrongly refused a draft costs an agent minutes,
+a missed threat or crisis costs far more. ``bench/escalation_bench.py`` prints the table.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from drafter.escalation import REASON_TEXT, assess_escalation
+from drafter.text import squash
+
+DATA = Path(__file__).parent / "data" / "escalation"
+
+
+def _load(name: str) -> list[tuple[str, str]]:
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [(d["label"], d["text"]) for d in map(json.loads, filter(str.strip, lines))]
+
+
+ITEMS = _load("heldout.jsonl") + _load("labelled.jsonl")
+
+
+def _of(*labels: str) -> list[str]:
+    return [text for label, text in ITEMS if label in labels]
+
+
+def test_the_corpus_covers_every_class():
+    labels = [label for label, _ in ITEMS]
+    assert len(ITEMS) >= 40
+    assert set(labels) == {"violence", "crisis", "legal", "ordinary"}
+    assert min(labels.count(c) for c in ("violence", "crisis", "legal")) >= 5
+    assert labels.count("ordinary") >= 20
+
+
+@pytest.mark.parametrize("text", _of("ordinary"))
+def test_ordinary_anger_and_idioms_never_stop_the_draft(text: str):
+    esc = assess_escalation(text)
+    assert not esc.required, esc.triggers
+    assert not esc.review, esc.triggers
+
+
+@pytest.mark.parametrize("label", ["violence", "crisis"])
+def test_every_threat_and_crisis_stops_the_draft(label: str):
+    missed = [t for t in _of(label) if not (esc := assess_escalation(t)).required
+              or REASON_TEXT[label] not in esc.reasons]
+    assert not missed
+
+
+@pytest.mark.parametrize("text", _of("legal"))
+def test_legal_threats_are_reviewed_but_still_drafted(text: str):
+    esc = assess_escalation(text)
+    assert esc.review and not esc.required
+    assert esc.reasons == [REASON_TEXT["legal"]]
+
+
+@pytest.mark.parametrize("text", _of("violence", "crisis", "legal"))
+def test_triggers_quote_the_sentence_that_set_them_off(text: str):
+    esc = assess_escalation(text)
+    assert esc.triggers
+    for trigger in esc.triggers:
+        assert trigger.sentence and trigger.sentence in squash(text)
+
+
+def test_weak_crisis_cues_count_only_in_pairs():
+    """"I won't be here tomorrow" is usually about a delivery; with a farewell it is not."""
+    assert not assess_escalation("I won't be here tomorrow, so deliver on Friday.").review
+    esc = assess_escalation("This is my last email. I won't be here tomorrow to read it.")
+    assert esc.required and len(esc.triggers) == 2
+
+
+def test_negated_intent_is_not_a_threat():
+    assert not assess_escalation("I would never hurt anyone, but I am livid.").required
+
+
+def test_curly_apostrophes_do_not_hide_a_threat():
+    assert assess_escalation("I’m going to hurt someone at your store.").required

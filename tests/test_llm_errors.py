@@ -1,0 +1,331 @@
+"""The openai engine's error paths, against a real HTTP server that misbehaves on cue.
+
+Every test here talks to ``tests/loopback.py`` over 127.0.0.1: the SDK's own retries,
+backoff, Retry-After handling and timeouts run for real, nothing in the SDK is patched.
+Timeouts, retry counts and Retry-After values are tiny so the whole file runs in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from loopback import KEY, MODEL, Answer, Loopback
+from typer.testing import CliRunner
+
+from drafter.cli import app
+from drafter.engines.offline import OfflineEngine
+from drafter.engines.openai_engine import RESTART, OpenAIEngine
+from drafter.errors import EngineError
+from drafter.models import Email, Usage
+from drafter.policy import Policy
+
+ROOT = Path(__file__).resolve().parent.parent
+LATE = ROOT / "examples" / "late-delivery.eml"
+EMAIL = Email(body="Order A-12345 never arrived. I want a refund of $12.99.",
+              subject="Where is my order", sender_name="Dana Whitfield")
+POLICY = Policy()
+GOOD_ANALYSIS = {
+    "summary": "Dana's order is late.", "wants": ["a refund of $12.99"],
+    "grievances": ["Order A-12345 never arrived."],
+    "facts": [{"kind": "order_id", "value": "A-12345", "text": "Order A-12345"}],
+    "anger": 3, "urgency": "normal", "churn_risk": "medium", "language": "en",
+    "category": "delivery",
+    "escalation": {"required": False, "review": False, "reasons": [], "triggers": []},
+}
+REPLY = "Hi Dana,\n\nI'm so sorry about order A-12345.\n\nBest regards,\nAlex\n"
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No key, server or model from the environment, and no drafter.toml in the way."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DRAFTER_TODAY", "2026-11-23")
+    monkeypatch.chdir(tmp_path)
+
+
+def engine(loop: Loopback, **options: object) -> OpenAIEngine:
+    settings: dict[str, object] = {"base_url": loop.url, "api_key": KEY, "timeout": 2.0,
+                                   "max_retries": 2, "today": dt.date(2026, 11, 23)}
+    settings.update(options)
+    return OpenAIEngine(**settings)  # type: ignore[arg-type]
+
+
+def offline_analysis():
+    return OfflineEngine().analyze(EMAIL, POLICY, Usage())
+
+
+# --- retries the SDK does: 429 and 5xx ---------------------------------------------------------
+
+
+def test_429_with_retry_after_is_retried_then_succeeds(loopback: Loopback) -> None:
+    loopback.error(429, "Rate limit reached", headers={"retry-after": "0.6"})
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    usage = Usage()
+    analysis = engine(loopback).analyze(EMAIL, POLICY, usage)
+    assert analysis.summary == "Dana's order is late."
+    first, second = loopback.chats
+    # The SDK waited as told (its own backoff would have been 0.5 s at most).
+    assert second.at - first.at >= 0.6
+    assert usage.calls == 1  # one answered call; the SDK's retry is not a second one
+
+
+def test_500_then_success(loopback: Loopback) -> None:
+    loopback.error(500, "upstream hiccup", headers={"retry-after-ms": "10"})
+    loopback.chat(REPLY)
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage())
+    assert draft.text == REPLY
+    assert len(loopback.chats) == 2
+
+
+def test_persistent_500_is_one_clear_error(loopback: Loopback) -> None:
+    for _ in range(3):
+        loopback.error(500, "the GPU fell over", headers={"retry-after-ms": "10"})
+    with pytest.raises(EngineError) as caught:
+        engine(loopback, max_retries=2).draft(EMAIL, offline_analysis(), POLICY, Usage())
+    message = str(caught.value)
+    assert "failed (500) after retrying" in message and "the GPU fell over" in message
+    assert "\n" not in message
+    assert len(loopback.chats) == 3  # the first try and two retries
+
+
+def test_timeout_is_one_clear_error(loopback: Loopback) -> None:
+    loopback.push(Answer(body=b"{}", delay=2.0))
+    started = time.monotonic()
+    with pytest.raises(EngineError, match=r"did not answer within 0.3 s \(timeout\)"):
+        engine(loopback, timeout=0.3, max_retries=0).analyze(EMAIL, POLICY, Usage())
+    assert time.monotonic() - started < 1.5
+
+
+# --- output the model got wrong: one retry, then an error -------------------------------------
+
+
+def test_malformed_json_once_then_valid(loopback: Loopback) -> None:
+    loopback.chat('{"summary": "Dana\'s order is la')
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    usage = Usage()
+    analysis = engine(loopback).analyze(EMAIL, POLICY, usage)
+    assert analysis.wants == ["a refund of $12.99"]
+    assert usage.calls == 2 and [s.step for s in usage.steps] == ["analysis", "analysis"]
+    retry = loopback.chats[1].body["messages"]
+    assert "not valid JSON" in retry[-1]["content"]  # the retry says what was wrong
+
+
+def test_malformed_json_twice_is_an_error(loopback: Loopback) -> None:
+    loopback.chat("I think the customer is angry.")
+    loopback.chat("Still not JSON.")
+    with pytest.raises(EngineError, match=r"unusable analysis twice \(not valid JSON"):
+        engine(loopback).analyze(EMAIL, POLICY, Usage())
+
+
+def test_missing_field_is_retried_never_half_filled(loopback: Loopback) -> None:
+    partial = {k: v for k, v in GOOD_ANALYSIS.items() if k != "escalation"}
+    loopback.chat(json.dumps(partial))
+    loopback.chat(json.dumps(partial))
+    with pytest.raises(EngineError, match="missing field 'escalation'"):
+        engine(loopback).analyze(EMAIL, POLICY, Usage())
+    assert len(loopback.chats) == 2
+
+
+def test_a_draft_cut_off_by_the_token_limit_is_retried_then_an_error(loopback: Loopback) -> None:
+    loopback.stream(["Hi Dana,\n\nI'm so sorry", " about"], finish_reason="length")
+    loopback.stream(["Hi Dana,\n\nI'm so", " sorry"], finish_reason="length")
+    pieces: list[str] = []
+    with pytest.raises(EngineError, match=r"unusable draft twice \(cut off"):
+        engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage(), on_text=pieces.append)
+    assert RESTART in pieces  # the preview was told to start over before the retry
+    first, retry = (seen.body for seen in loopback.chats)
+    assert "shorter" in retry["messages"][-1]["content"]
+    assert "frequency_penalty" not in first and retry["frequency_penalty"] == 0.5
+
+
+def test_a_cut_off_draft_then_a_whole_one(loopback: Loopback) -> None:
+    loopback.chat("Hi Dana, I'm so", finish_reason="length")
+    loopback.chat(REPLY)
+    usage = Usage()
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, usage)
+    assert draft.text == REPLY and usage.calls == 2
+
+
+def test_llama_cpps_unparsable_output_500_counts_as_a_bad_answer(loopback: Loopback) -> None:
+    message = "The model produced output that does not match the expected peg-native format"
+    loopback.error(500, message)
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    usage = Usage()
+    analysis = engine(loopback, max_retries=0).analyze(EMAIL, POLICY, usage)
+    assert analysis.summary == "Dana's order is late." and usage.calls == 2
+    loopback.error(500, message)
+    loopback.error(500, message)
+    with pytest.raises(EngineError, match=r"unusable analysis twice \(the server could not parse"):
+        engine(loopback, max_retries=0).analyze(EMAIL, POLICY, Usage())
+
+
+def test_a_server_that_does_not_speak_the_protocol(loopback: Loopback) -> None:
+    loopback.push(Answer(body=b"<html>Welcome to nginx</html>"))
+    with pytest.raises(EngineError, match=r"did not answer in the OpenAI protocol .*ends in /v1"):
+        engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage())
+
+
+def test_json_that_is_not_a_completion_is_retried_then_an_error(loopback: Loopback) -> None:
+    loopback.push(Answer(body=b'{"status": "ok"}'))
+    loopback.push(Answer(body=b'{"choices": []}'))
+    with pytest.raises(EngineError, match=r"unusable draft twice \(an empty reply\)"):
+        engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage())
+
+
+# --- errors a person must fix: key, model, server ---------------------------------------------
+
+
+def test_wrong_key_is_a_clear_message(loopback: Loopback) -> None:
+    with pytest.raises(EngineError) as caught:
+        engine(loopback, api_key="wrong").analyze(EMAIL, POLICY, Usage())
+    assert str(caught.value) == (f"the model server at {loopback.url} rejected the API key "
+                                 "(401): check OPENAI_API_KEY")
+
+
+def test_unknown_model_is_a_clear_message(loopback: Loopback) -> None:
+    with pytest.raises(EngineError) as caught:
+        engine(loopback, model="gpt-7").analyze(EMAIL, POLICY, Usage())
+    message = str(caught.value)
+    assert message.startswith(f"model 'gpt-7' not found at {loopback.url} (404)")
+    assert "drafter models" in message
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_server_is_a_clear_message() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    with pytest.raises(EngineError) as caught:
+        OpenAIEngine(base_url=url, max_retries=0).analyze(EMAIL, POLICY, Usage())
+    assert str(caught.value) == f"cannot reach the model server at {url} — is it running?"
+
+
+def run_cli(*args: str) -> object:
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_wrong_port_exits_2_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "drafter.toml").write_text("[llm]\nmax_retries = 0\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    result = run_cli("draft", str(LATE), "--engine", "openai", "--base-url", url)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert result.stdout == ""  # type: ignore[attr-defined]
+    assert result.stderr == (  # type: ignore[attr-defined]
+        f"drafter: error: cannot reach the model server at {url} — is it running?\n")
+
+
+def test_cli_openai_without_key_or_server_says_what_to_set() -> None:
+    result = run_cli("draft", str(LATE), "--engine", "openai")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    lines = result.stderr.splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1
+    assert "OPENAI_API_KEY" in lines[0] and "OPENAI_BASE_URL" in lines[0]
+
+
+def test_cli_wrong_key_exits_2(loopback: Loopback, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "wrong")
+    result = run_cli("draft", str(LATE), "--engine", "openai", "--base-url", loopback.url)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "rejected the API key (401)" in result.stderr  # type: ignore[attr-defined]
+
+
+# --- streaming and usage ----------------------------------------------------------------------
+
+
+def test_streamed_pieces_reach_on_text_and_usage_comes_from_the_last_chunk(
+        loopback: Loopback) -> None:
+    loopback.stream(["Hi Dana,\n\n", "I'm so sorry ", "about order A-12345.\n"],
+                    usage=(321, 12))
+    pieces: list[str] = []
+    usage = Usage()
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, usage,
+                                   on_text=pieces.append)
+    assert "".join(pieces) == "Hi Dana,\n\nI'm so sorry about order A-12345.\n"
+    assert draft.text == "Hi Dana,\n\nI'm so sorry about order A-12345.\n"
+    assert (usage.steps[0].step, usage.prompt_tokens, usage.completion_tokens) == (
+        "draft", 321, 12)
+    request = loopback.chats[0].body
+    assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+
+
+def test_a_server_that_reports_no_usage_gets_an_estimate(loopback: Loopback) -> None:
+    loopback.stream(["Hi Dana, ", "I'm so sorry."], usage=None)
+    usage = Usage()
+    engine(loopback).draft(EMAIL, offline_analysis(), POLICY, usage, on_text=lambda _: None)
+    assert usage.calls == 1
+    assert usage.completion_tokens == len("Hi Dana, I'm so sorry.") // 4
+    assert usage.prompt_tokens > 100  # the prompt's characters / 4
+
+
+# --- model discovery, context budget, drafter models ------------------------------------------
+
+
+def test_the_only_model_a_server_offers_is_used(loopback: Loopback) -> None:
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    eng = engine(loopback)
+    assert eng.model is None
+    eng.analyze(EMAIL, POLICY, Usage())
+    assert eng.model == MODEL and loopback.chats[0].body["model"] == MODEL
+
+
+def test_several_models_and_none_chosen_asks_for_one(loopback: Loopback) -> None:
+    loopback.models = [{"id": f"m{i}", "object": "model", "owned_by": "x"} for i in range(3)]
+    with pytest.raises(EngineError, match=r"offers 3 models \(m0, m1, m2\); choose one"):
+        engine(loopback).analyze(EMAIL, POLICY, Usage())
+
+
+def test_a_long_email_is_cut_to_the_servers_context_not_refused(loopback: Loopback) -> None:
+    loopback.models = [{"id": MODEL, "object": "model", "meta": {"n_ctx": 2048}}]
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    long = Email(body="Order A-12345 is late. " + "I waited and waited. " * 2000
+                 + "I want a refund.", quoted="> earlier message\n" * 500)
+    eng = engine(loopback)
+    eng.analyze(long, POLICY, Usage())
+    request = loopback.chats[0].body
+    sent = sum(len(m["content"]) for m in request["messages"])
+    assert eng.context_tokens == 2048
+    assert sent // 3 + request["max_tokens"] <= 2048  # fits, at 3 characters a token
+    user = request["messages"][1]["content"]
+    assert "characters left out to fit" in user and "I want a refund." in user
+    assert "earlier message" not in user  # the body took the room; the old thread went
+
+
+def test_drafter_models_lists_what_the_server_offers(loopback: Loopback,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    loopback.models = [{"id": "b-model", "object": "model", "owned_by": "lab"},
+                       {"id": "a-model", "object": "model", "max_model_len": 8192}]
+    result = run_cli("models", "--base-url", loopback.url, "--json")
+    assert result.exit_code == 0  # type: ignore[attr-defined]
+    assert json.loads(result.stdout) == [  # type: ignore[attr-defined]
+        {"id": "b-model", "owned_by": "lab", "context": None},
+        {"id": "a-model", "owned_by": "", "context": 8192}]
+    text = run_cli("models", "--base-url", loopback.url).stdout  # type: ignore[attr-defined]
+    assert text.splitlines()[0].split() == ["a-model", "8192", "tokens", "of", "context"]
+
+
+def test_drafter_models_unreachable_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "drafter.toml").write_text("[llm]\nmax_retries = 0\n", encoding="utf-8")
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    result = run_cli("models", "--base-url", url)
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "cannot reach the model server" in result.stderr  # type: ignore[attr-defined]
+
+
+# --- the safety net against a manipulated model ----------------------------------------------
+
+
+def test_a_model_cannot_un_escalate_a_threat(loopback: Loopback) -> None:
+    threat = Email(body="My order is late again. I will hurt the driver if he comes back.")
+    loopback.chat(json.dumps(GOOD_ANALYSIS))  # the model says: nothing to escalate
+    analysis = engine(loopback).analyze(threat, POLICY, Usage())
+    assert analysis.escalation.required and "threat of violence" in analysis.escalation.reasons
