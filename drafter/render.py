@@ -181,7 +181,9 @@ def _domain(email: Email) -> str:
 
 
 def _quoted_original(email: Email) -> str:
-    who = email.sender or "you"
+    """The customer's words under the reply. The attribution names them, never their address,
+    so a redacted draft (triage --redact) carries no address in its text."""
+    who = email.sender_name or "you"
     when = f"On {email.date}, " if email.date else ""
     quoted = "\n".join(f"> {line}" if line else ">" for line in email.body.splitlines())
     return f"\n{when}{who} wrote:\n{quoted}\n"

@@ -152,7 +152,7 @@ def test_the_judge_uses_the_checkers_schema_and_keeps_only_real_quotes(vcr: Any)
     request = chat_requests(vcr)[0]
     schema = request["response_format"]["json_schema"]
     assert schema["name"] == "judge" and schema["strict"] is True
-    assert schema["schema"]["properties"]["findings"]["maxItems"] == 6
+    assert schema["schema"]["properties"]["findings"]["maxItems"] == 5
     assert "<draft>\n" + text.strip() in request["messages"][1]["content"]
 
 

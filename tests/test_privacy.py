@@ -224,9 +224,6 @@ def test_redacted_drafts_mask_the_customers_text(redacted: Path):
         assert CARD not in body and PHONE not in body and OTHER_ADDRESS not in body
 
 
-@pytest.mark.xfail(reason="triage engineer's drafts (drafter/triage/work.py reply_eml): with "
-                          "--redact the quoted attribution line still reads 'Dana Whitfield "
-                          "<address> wrote:'", strict=False)
 def test_redacted_drafts_quote_no_address_in_the_text(redacted: Path):
     import email
     from email import policy

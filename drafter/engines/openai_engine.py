@@ -60,7 +60,7 @@ UNLOOP_PENALTY = 0.5
 UNPARSED = "unparsed"
 #: The tags that fence the customer's words in the prompts; the same names written inside
 #: the email are neutralised so the email cannot close its own fence.
-FENCE_TAGS = ("customer_email", "earlier_thread", "subject", "draft", "findings")
+FENCE_TAGS = ("customer_email", "earlier_thread", "subject", "draft", "findings", "analysis")
 _FENCE_RE = re.compile(r"<(\s*/?\s*)(" + "|".join(FENCE_TAGS) + r")\b", re.IGNORECASE)
 _WHAT = {"analysis": "analysis", "draft": "draft", "judge": "review of the draft",
          "revise": "revised draft"}
@@ -208,7 +208,7 @@ class OpenAIEngine:
         today = self._today()
         language = analysis.language if analysis else "en"
         return {
-            "analysis": analysis,
+            "analysis": fenced_analysis(analysis),
             "policy": policy,
             "options": [_option_context(o, analysis, policy) for o in policy.options],
             "today": format_day(today) + f", {today.year}",
@@ -581,6 +581,22 @@ def fence(text: str) -> str:
     return _FENCE_RE.sub(lambda m: "‹" + m.group(1) + m.group(2), text)
 
 
+def fenced_analysis(analysis: Analysis | None) -> Analysis | None:
+    """The analysis with its free text defused: a model copies it from the email, so the
+    email's attempts to close a fence can arrive through the summary or the wants too."""
+    if analysis is None:
+        return None
+    import dataclasses
+
+    return dataclasses.replace(
+        analysis,
+        summary=fence(analysis.summary),
+        wants=[fence(w) for w in analysis.wants],
+        grievances=[fence(g) for g in analysis.grievances],
+        facts=[dataclasses.replace(f, text=fence(f.text)) for f in analysis.facts],
+    )
+
+
 def _email_context(email: Email) -> dict[str, Any]:
     return {
         "email": email,
@@ -607,13 +623,13 @@ def _finding_context(finding: Finding) -> dict[str, str]:
             "message": finding.message, "suggestion": finding.suggestion}
 
 
-def bounded(schema: dict[str, Any], max_items: int = 6, max_chars: int = 160) -> dict[str, Any]:
+def bounded(schema: dict[str, Any], max_items: int = 5, max_chars: int = 120) -> dict[str, Any]:
     """A copy of ``schema`` with a bound on every unbounded array and free-text string.
 
     Grammar-constrained small models otherwise fill a list, or repeat a sentence, until the
     token limit (see ``schemas._text`` for why a ``pattern``), and llama.cpp answers a JSON
-    answer cut off that way with a 500. The defaults keep the judge's worst case (six
-    findings of three 160-character strings) inside its token limit. Enums and patterns are
+    answer cut off that way with a 500. The defaults keep the judge's worst case (five
+    findings of three 120-character strings) well inside its token limit. Enums and patterns are
     kept.
     """
     out = {k: bounded(v, max_items, max_chars) if isinstance(v, dict) else v
