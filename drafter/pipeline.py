@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from drafter.engines import Engine
+from drafter.errors import EngineError
 from drafter.language import language_name
 from drafter.models import Analysis, CheckResult, Draft, DraftResult, Email, Usage
 from drafter.policy import Policy
@@ -64,8 +65,13 @@ def draft_email(email: Email, policy: Policy, engine: Engine,
     check = _check(draft, email, analysis, policy, engine, usage, opts, use_judge)
     rounds = 0
     while not check.passed and rounds < opts.max_revisions:
-        draft = engine.revise(email, analysis, draft, check.errors, policy, usage)
-        rounds += 1
+        try:
+            revised = engine.revise(email, analysis, draft, check.errors, policy, usage)
+        except EngineError as exc:
+            # The draft in hand, with its findings, is worth more to the agent than nothing.
+            result.notices.append(f"revision stopped: {exc}; showing the last draft")
+            break
+        draft, rounds = revised, rounds + 1
         check = _check(draft, email, analysis, policy, engine, usage, opts, use_judge)
     result.draft, result.check, result.revisions = draft, check, rounds
     if rounds:
@@ -130,7 +136,12 @@ def _check(draft: Draft, email: Email, analysis: Analysis, policy: Policy, engin
     rules = load_rules(opts.rules_path)
     check = check_reply(draft.text, email=email, analysis=analysis, policy=policy, rules=rules)
     if use_judge and check.passed:
-        judged = engine.judge(email, analysis, draft, policy, usage)
+        try:
+            judged = engine.judge(email, analysis, draft, policy, usage)
+        except EngineError as exc:
+            # The rules still ran; an unusable judge answer must not cost the email its draft.
+            check.notes.append(f"LLM judge skipped: {exc}")
+            return check
         check = check_reply(draft.text, email=email, analysis=analysis, policy=policy,
                             rules=rules, judge_findings=judged)
     return check

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from drafter.engines.offline import OfflineEngine, add_business_days, choose_options
+from drafter.errors import EngineError
 from drafter.models import Analysis, Draft, Email, Escalation, Finding, Usage
 from drafter.pipeline import DraftOptions, draft_email
 from drafter.policy import load_policy
@@ -173,3 +174,34 @@ def test_shouted_signature_name_is_greeted_normally():
     from drafter.engines.offline import first_name
 
     assert first_name(Email(body="WHERE IS MY JACKET\n\nPAUL")) == "Paul"
+
+
+class FlakyEngine(ScriptedEngine):
+    """A model whose revision or judge answer is unusable (the engine raises EngineError)."""
+
+    def __init__(self, drafts, fail: str) -> None:
+        super().__init__(drafts)
+        self.fail = fail
+
+    def revise(self, email, analysis, draft, findings, policy, usage):
+        if self.fail == "revise":
+            raise EngineError("the model's revision was cut off twice")
+        return super().revise(email, analysis, draft, findings, policy, usage)
+
+    def judge(self, email, analysis, draft, policy, usage):
+        if self.fail == "judge":
+            raise EngineError("the model's judge answer was not valid JSON twice")
+        return super().judge(email, analysis, draft, policy, usage)
+
+
+def test_an_unusable_revision_keeps_the_last_draft_and_its_findings():
+    result = draft_email(EMAIL, _policy(), FlakyEngine([BAD], fail="revise"))
+    assert result.draft is not None and result.draft.text == BAD
+    assert not result.check.passed and result.revisions == 0
+    assert any("revision stopped" in n for n in result.notices)
+
+
+def test_an_unusable_judge_answer_keeps_the_rules_verdict():
+    result = draft_email(EMAIL, _policy(), FlakyEngine([GOOD], fail="judge"))
+    assert result.ok
+    assert any("judge skipped" in n for n in result.check.notes)

@@ -92,7 +92,9 @@ def draft(
         else:
             result = draft_email(email, pol, eng, options)
         if fmt == "eml" and result.draft is None:
-            err("escalated to a person: no reply draft was written")
+            why = ("escalated to a person" if result.escalated
+                   else "the draft was withheld as unsafe (see --json notices)")
+            err(f"{why}: no reply draft was written")
             raise typer.Exit(EXIT_FINDINGS)
         color = on_terminal and "NO_COLOR" not in os.environ
         write_output(render(result, fmt, color=color), out)

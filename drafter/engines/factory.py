@@ -19,4 +19,4 @@ def create_engine(name: str = "auto", *, prompts: Prompts | None = None,
         return OfflineEngine(prompts=prompts, today=today)
     from drafter.engines.openai_engine import OpenAIEngine
 
-    return OpenAIEngine(prompts=prompts, **llm_options)
+    return OpenAIEngine(prompts=prompts, today=today, **llm_options)
