@@ -212,8 +212,8 @@ def _interrupted(run: Any) -> None:
 def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: Path | None,
                    engine: str, model: str | None, quiet: bool,
                    prices: tuple[float | None, float | None]) -> None:
+    from drafter.pricing import estimate_cost
     from drafter.triage.outputs import ranked_table, write_drafts, write_rows
-    from drafter.triage.pricing import estimate_cost
 
     rows = run.rows
     try:
@@ -246,7 +246,7 @@ def summary_line(run: Any) -> str:
     """The end-of-run summary: counts by status, time, rate, tokens, cost (no customer text)."""
     from collections import Counter
 
-    from drafter.triage.pricing import format_cost
+    from drafter.pricing import format_cost
 
     statuses = Counter(r["status"] for r in run.rows)
     parts = [f"{statuses[s]:,} {s}" for s in ("escalated", "drafted", "triaged", "superseded",

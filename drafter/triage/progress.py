@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from drafter.triage.pricing import estimate_cost, format_cost
+from drafter.pricing import estimate_cost, format_cost
 
 
 @dataclass

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from drafter.triage.pricing import format_cost
+from drafter.pricing import format_cost
 
 #: The most queue rows shown (each with its draft); the full list is in --out.
 QUEUE_LIMIT = 500

@@ -21,16 +21,6 @@ if TYPE_CHECKING:
     from drafter.workbench.evaluate import EvalRun
     from drafter.workbench.runner import AssertionStat, CaseRun, SetRun
 
-#: USD per million tokens (prompt, completion), list prices of OpenAI models in 2025.
-#: An estimate for people, not a bill; ``--price IN/OUT`` overrides it for any model.
-PRICES: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-    "o4-mini": (1.10, 4.40),
-}
 #: Table columns: assertion kinds grouped so a suite with every kind still fits a terminal;
 #: the failure list under the table names the exact assertion.
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -47,16 +37,11 @@ _MARKS = {"pass": "[green]✓[/]", "fail": "[bold red]✗[/]", "skip": "[dim]–
 
 def price_for(model: str | None, override: tuple[float, float] | None = None
               ) -> tuple[float, float] | None:
-    """The per-million-token price of ``model``: the override, else the longest known prefix."""
-    if override is not None:
-        return override
-    if not model:
-        return None
-    name = model.lower().split("/")[-1]
-    for known in sorted(PRICES, key=len, reverse=True):
-        if name == known or name.startswith(known + "-"):
-            return PRICES[known]
-    return None
+    """The per-million-token price of ``model``: the ``--price`` override, else the shared
+    table in :mod:`drafter.pricing`."""
+    from drafter.pricing import price_for as listed_price
+
+    return override if override is not None else listed_price(model)
 
 
 def cost(summary: dict[str, Any], price: tuple[float, float] | None) -> float | None:

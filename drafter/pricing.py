@@ -1,4 +1,4 @@
-"""Estimated cost of a triage run, from token counts and a per-model price table.
+"""Estimated cost of model calls (triage, eval), from token counts and one price table.
 
 Prices are US dollars per million tokens (input, output), OpenAI's list prices when this
 table was written; they change, so ``--price-in`` / ``--price-out`` override them, and a model
