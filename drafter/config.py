@@ -8,6 +8,7 @@ here: the openai SDK reads ``OPENAI_API_KEY`` from the environment.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,8 +51,17 @@ class Config:
 
 
 def load_config(cwd: Path | None = None) -> Config:
-    """Read ``./drafter.toml`` if there is one; a broken file is an error, not a silent default."""
-    path = (cwd or Path.cwd()) / CONFIG_FILE
+    """Read ``./drafter.toml`` if there is one; a broken file is an error, not a silent default.
+
+    ``OPENAI_MODEL`` beats the file's ``[llm] model`` (and ``--model`` beats both, through
+    ``LLMSettings.merged``), the same for every command.
+    """
+    config = _read_config((cwd or Path.cwd()) / CONFIG_FILE)
+    env_model = os.environ.get("OPENAI_MODEL")
+    return replace(config, llm=config.llm.merged(model=env_model)) if env_model else config
+
+
+def _read_config(path: Path) -> Config:
     if not path.is_file():
         return Config()
     try:

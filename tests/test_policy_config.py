@@ -104,3 +104,13 @@ def test_prompt_messages_need_system_and_user_blocks(tmp_path):
 def test_missing_prompt_folder(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         Prompts([tmp_path / "nope"])
+
+
+def test_openai_model_env_beats_the_file_and_the_flag_beats_both(tmp_path, monkeypatch):
+    (tmp_path / "drafter.toml").write_text('[llm]\nmodel = "from-file"\n')
+    monkeypatch.setenv("OPENAI_MODEL", "from-env")
+    config = load_config(tmp_path)
+    assert config.llm.model == "from-env"
+    assert config.llm.merged(model="from-flag").model == "from-flag"
+    monkeypatch.delenv("OPENAI_MODEL")
+    assert load_config(tmp_path).llm.model == "from-file"

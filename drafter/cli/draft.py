@@ -76,9 +76,7 @@ def draft(
         config = load_config()
         pol = load_policy(policy if policy is not None else config.policy_path)
         template_dirs = [*prompts, *config.prompt_dirs] if prompts else config.prompt_dirs
-        # --model, then OPENAI_MODEL, then [llm] model: the environment beats the file.
-        llm = config.llm.merged(model=model or os.environ.get("OPENAI_MODEL"),
-                                base_url=base_url, temperature=temperature)
+        llm = config.llm.merged(model=model, base_url=base_url, temperature=temperature)
         eng = create_engine(engine, prompts=Prompts(template_dirs), today=_today(),
                             **llm.engine_options())
         if eng.name == "offline" and engine == "auto":
