@@ -194,6 +194,7 @@ class OverPromisingEngine:
 
     name = "scripted"
     model = "double"
+    today = TODAY  # the fallback reply's follow-up date is the engine's, not the wall clock's
 
     def __init__(self, analysis: Analysis | None = None) -> None:
         self.calls: list[str] = []
