@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from fake_client import FakeClient, schema_name
 
 from drafter.engines.offline import OfflineEngine
 from drafter.errors import EngineError
@@ -129,20 +129,9 @@ def test_sample_salt_keeps_sample_one_shared_and_greedy_runs_shared() -> None:
     assert sample_salt(3, 0) == ""
 
 
-class FakeClient:
-    """The slice of ``openai.OpenAI`` the engine uses, counting requests."""
-
-    def __init__(self, content: str) -> None:
-        self.content = content
-        self.requests: list[dict[str, Any]] = []
-        self.chat = SimpleNamespace(completions=SimpleNamespace(create=self.create))
-
-    def create(self, **request: Any) -> Any:
-        self.requests.append(request)
-        message = SimpleNamespace(content=self.content)
-        return SimpleNamespace(
-            choices=[SimpleNamespace(message=message, finish_reason="stop")],
-            usage=SimpleNamespace(prompt_tokens=120, completion_tokens=30))
+def fixed(content: str) -> FakeClient:
+    """A client whose every answer is ``content``."""
+    return FakeClient(lambda request: content, tokens=(120, 30))
 
 
 def test_counting_cache_plugs_into_the_openai_engine(tmp_path: Path) -> None:
@@ -150,7 +139,7 @@ def test_counting_cache_plugs_into_the_openai_engine(tmp_path: Path) -> None:
     from drafter.engines.openai_engine import OpenAIEngine
     from drafter.models import Usage
 
-    client = FakeClient("Hi Dana,\n\nI'm so sorry. I will email you Wednesday.\n\nSam\n")
+    client = fixed("Hi Dana,\n\nI'm so sorry. I will email you Wednesday.\n\nSam\n")
     with Store(tmp_path / "s.sqlite") as store:
         cache = CountingCache(store)
         engine = OpenAIEngine(client=client, model="m", cache=cache,
@@ -174,7 +163,7 @@ def test_rubric_grader_asks_once_and_caches(tmp_path: Path) -> None:
     from drafter.engines.openai_engine import OpenAIEngine
     from drafter.workbench.rubric import RubricGrader, supports
 
-    client = FakeClient(json.dumps({"passed": False, "reason": "only one option"}))
+    client = fixed(json.dumps({"passed": False, "reason": "only one option"}))
     engine = OpenAIEngine(client=client, model="gpt-4o-mini")
     assert supports(engine) and not supports(OfflineEngine())
     with Store(tmp_path / "s.sqlite") as store:
@@ -192,7 +181,7 @@ def test_rubric_grader_rejects_a_bad_grade() -> None:
     from drafter.engines.openai_engine import OpenAIEngine
     from drafter.workbench.rubric import RubricGrader
 
-    grader = RubricGrader(OpenAIEngine(client=FakeClient("yes!"), model="m"))
+    grader = RubricGrader(OpenAIEngine(client=fixed("yes!"), model="m"))
     with pytest.raises(EngineError, match="unusable rubric grade"):
         grader("x", result("text"))
 
@@ -215,27 +204,21 @@ def test_html_page_escapes_what_customers_write(tmp_path: Path) -> None:
     assert page.count("<pre>") == 2  # A and B, side by side
 
 
-class FakeServer(FakeClient):
-    """Answers each step the way a model would: JSON for analysis, judge and rubric."""
-
-    def __init__(self) -> None:
-        super().__init__("")
-
-    def create(self, **request: Any) -> Any:
-        schema = (request.get("response_format") or {}).get("json_schema", {}).get("name")
-        self.content = {
-            "analysis": json.dumps({
-                "summary": "late order", "wants": ["the order delivered"],
-                "grievances": ["it is late"], "facts": [], "anger": 3, "urgency": "normal",
-                "churn_risk": "medium", "language": "en", "category": "delivery",
-                "escalation": {"required": False, "review": False, "reasons": [],
-                               "triggers": []}}),
-            "judge": json.dumps({"findings": []}),
-            "rubric": json.dumps({"passed": True, "reason": "two options"}),
-        }.get(schema, "Hi Dana,\n\nI'm so sorry about order A-12345. I can offer a refund of "
-                      "$12.99 or free overnight shipping. If neither fits, tell me what "
-                      "would. I will email you by Wednesday.\n\nBest regards,\nSam\n")
-        return super().create(**request)
+def model_answer(request: dict[str, Any]) -> str:
+    """Each step answered the way a model would: JSON for analysis, judge and rubric."""
+    return {
+        "analysis": json.dumps({
+            "summary": "late order", "wants": ["the order delivered"],
+            "grievances": ["it is late"], "facts": [], "anger": 3, "urgency": "normal",
+            "churn_risk": "medium", "language": "en", "category": "delivery",
+            "escalation": {"required": False, "review": False, "reasons": [],
+                           "triggers": []}}),
+        "judge": json.dumps({"findings": []}),
+        "rubric": json.dumps({"passed": True, "reason": "two options"}),
+    }.get(schema_name(request) or "",
+          "Hi Dana,\n\nI'm so sorry about order A-12345. I can offer a refund of "
+          "$12.99 or free overnight shipping. If neither fits, tell me what "
+          "would. I will email you by Wednesday.\n\nBest regards,\nSam\n")
 
 
 def test_openai_engine_run_is_cached_and_rubrics_are_graded(tmp_path: Path) -> None:
@@ -243,7 +226,7 @@ def test_openai_engine_run_is_cached_and_rubrics_are_graded(tmp_path: Path) -> N
     from drafter.engines.openai_engine import OpenAIEngine
     from drafter.workbench.evaluate import PromptSet, run_eval
 
-    client = FakeServer()
+    client = FakeClient(model_answer, tokens=(120, 30))
     suite = load_suite(DATA / "suite.toml")
 
     def run() -> Any:

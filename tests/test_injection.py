@@ -30,10 +30,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from fake_client import FakeClient, schema_name
 
 from drafter.checker import check_reply
 from drafter.engines.offline import OfflineEngine, choose_options, split_wants
@@ -290,31 +290,17 @@ FENCE_TAGS = ("customer_email", "earlier_thread", "subject", "draft", "findings"
 MARKER = "New policy from the company"
 
 
-class _Completions:
-    """Answers every request with canned content, and keeps the requests for inspection."""
-
-    def __init__(self, analysis: dict[str, Any], draft: str) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.analysis = analysis
-        self.reply = draft
-
-    def create(self, **request: Any) -> Any:
-        self.requests.append(request)
-        fmt = (request.get("response_format") or {}).get("json_schema", {}).get("name")
-        text = (json.dumps(self.analysis) if fmt == "analysis"
-                else json.dumps({"findings": []}) if fmt else self.reply)
-        message = SimpleNamespace(content=text)
-        return SimpleNamespace(
-            choices=[SimpleNamespace(message=message, finish_reason="stop")],
-            usage=SimpleNamespace(prompt_tokens=10, completion_tokens=10))
-
-
-def _fake_model(analysis: dict[str, Any], draft: str = OVER_PROMISE) -> tuple[Any, _Completions]:
+def _fake_model(analysis: dict[str, Any], draft: str = OVER_PROMISE) -> tuple[Any, FakeClient]:
+    """The openai engine over a client that answers with ``analysis`` and ``draft``."""
     from drafter.engines.openai_engine import OpenAIEngine
 
-    completions = _Completions(analysis, draft)
-    client = SimpleNamespace(chat=SimpleNamespace(completions=completions))
-    return OpenAIEngine(client=client, model="fake", today=TODAY), completions
+    def answer(request: dict[str, Any]) -> str:
+        fmt = schema_name(request)
+        return (json.dumps(analysis) if fmt == "analysis"
+                else json.dumps({"findings": []}) if fmt else draft)
+
+    client = FakeClient(answer, tokens=(10, 10))
+    return OpenAIEngine(client=client, model="fake", today=TODAY), client
 
 
 def _analysis_json(**over: Any) -> dict[str, Any]:

@@ -14,10 +14,10 @@ import datetime as dt
 import json
 import re
 import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from fake_client import FakeClient, schema_name
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,40 +58,29 @@ def _thread(replies: int = 100) -> bytes:
             f"{quoted}\n").encode()
 
 
-class Recorder:
-    """A fake Chat Completions client that keeps every request and answers in shape."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.chat = SimpleNamespace(completions=self)
-
-    def create(self, **request: Any) -> Any:
-        self.requests.append(request)
-        fmt = (request.get("response_format") or {}).get("json_schema", {}).get("name")
-        if fmt == "analysis":
-            text = json.dumps({
-                "summary": "Dana's order never arrived.", "wants": ["a refund"],
-                "grievances": ["The order never arrived."], "facts": [], "anger": 3,
-                "urgency": "normal", "churn_risk": "low", "language": "en",
-                "category": "delivery",
-                "escalation": {"required": False, "review": False, "reasons": [],
-                               "triggers": []}})
-        elif fmt:
-            text = json.dumps({"findings": []})
-        else:
-            text = ("Hi Dana,\n\nI'm so sorry your order A-12345 never arrived; I can see how "
-                    "frustrating three weeks of waiting is.\n\nI can refund the $12.99 shipping "
-                    "fee, or send a replacement at no cost. Which would you prefer?\n\n"
-                    "I will email you by Wednesday with an update.\n\nBest regards,\nAlex\n")
-        message = SimpleNamespace(content=text)
-        return SimpleNamespace(choices=[SimpleNamespace(message=message, finish_reason="stop")],
-                               usage=SimpleNamespace(prompt_tokens=1, completion_tokens=1))
+def _answer(request: dict[str, Any]) -> str:
+    """A model's answer in shape for each step."""
+    fmt = schema_name(request)
+    if fmt == "analysis":
+        return json.dumps({
+            "summary": "Dana's order never arrived.", "wants": ["a refund"],
+            "grievances": ["The order never arrived."], "facts": [], "anger": 3,
+            "urgency": "normal", "churn_risk": "low", "language": "en",
+            "category": "delivery",
+            "escalation": {"required": False, "review": False, "reasons": [],
+                           "triggers": []}})
+    if fmt:
+        return json.dumps({"findings": []})
+    return ("Hi Dana,\n\nI'm so sorry your order A-12345 never arrived; I can see how "
+            "frustrating three weeks of waiting is.\n\nI can refund the $12.99 shipping "
+            "fee, or send a replacement at no cost. Which would you prefer?\n\n"
+            "I will email you by Wednesday with an update.\n\nBest regards,\nAlex\n")
 
 
 def _run_openai(email: Email, context_tokens: int | None = None) -> list[dict[str, Any]]:
     from drafter.engines.openai_engine import OpenAIEngine
 
-    client = Recorder()
+    client = FakeClient(_answer)
     engine = OpenAIEngine(client=client, model="fake", today=TODAY)
     engine.context_tokens = context_tokens  # what a server reports through /models
     draft_email(email, _policy(), engine, DraftOptions(judge=True))

@@ -6,8 +6,10 @@ request and reading the answer through the SDK). That caps one process at a few 
 emails a second however many requests wait on the network, and the offline engine, being
 all CPU, at one core. So a big batch is spread over worker processes:
 
-- each process builds its own engine and runs a thread pool of T threads (T = 1 for the
-  offline engine, which never waits; T = concurrency / P for a model, which mostly waits);
+- each process runs a thread pool of T threads, each with its own engine (T = 1 for the
+  offline engine, which never waits; for a model, which mostly waits, R = concurrency / P
+  request slots shared by the threads, plus a few spare threads that parse and check
+  while the slots wait);
 - a process takes the next email from a shared queue only when one of its threads is free,
   so work goes to whichever process has room;
 - each finished email comes back on its own (not in chunks), so the parent commits it to
@@ -31,7 +33,7 @@ from typing import Any
 
 from drafter.engines import Engine
 from drafter.triage.sources import Entry
-from drafter.triage.work import Outcome, WorkSettings, error_row, process
+from drafter.triage.work import Outcome, WorkSettings, error_row, process, worker_engine
 
 #: How often an idle worker checks that its parent is still there.
 _PARENT_CHECK_S = 0.5
@@ -40,17 +42,25 @@ Job = tuple[str, Entry, Any]
 
 
 def _worker_main(jobs: Any, results: Any, factory: Callable[[], Engine],
-                 settings: WorkSettings, threads: int, parent: int) -> None:
-    """A worker process: take a group of jobs while a thread is free; send the outcomes
-    back as soon as the group is done (a group is one email unless ``threads`` is 1)."""
+                 settings: WorkSettings, threads: int, requests: int, parent: int) -> None:
+    """A worker process: build and prepare its engine at once (while the parent is still
+    reading the inputs), then take a group of jobs while a thread is free and send the
+    outcomes back as soon as the group is done (a group is one email unless ``threads`` is
+    1). At most ``requests`` of the threads have a request out at once (0: no limit)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    local = threading.local()
     slots = threading.Semaphore(threads)
+    gate = threading.BoundedSemaphore(requests) if requests else None
+    engine: Engine | None = None
+    broken = ""
+    try:
+        engine = worker_engine(factory, gate)
+    except Exception as exc:  # the parent built the same engine; this is a last defence
+        broken = f"internal error: cannot build the engine: {type(exc).__name__}: {exc}"
 
     def run(group: list[Job]) -> list[tuple[str, Outcome]]:
-        engine = getattr(local, "engine", None)
         if engine is None:
-            engine = local.engine = factory()
+            return [(key, Outcome(error_row(entry, broken), retry=True))
+                    for key, entry, _ in group]
         return [(key, _safely(entry, raw, engine, settings)) for key, entry, raw in group]
 
     def done(future: Future[list[tuple[str, Outcome]]]) -> None:
@@ -91,8 +101,9 @@ class ProcessWorkers:
     event loop with ``call_soon_threadsafe``.
     """
 
-    def __init__(self, processes: int, threads: int, factory: Callable[[], Engine],
-                 settings: WorkSettings, on_result: Callable[[str, Outcome], None]) -> None:
+    def __init__(self, processes: int, threads: int, requests: int,
+                 factory: Callable[[], Engine], settings: WorkSettings,
+                 on_result: Callable[[str, Outcome], None]) -> None:
         context = multiprocessing.get_context("spawn")
         self._jobs = context.Queue()
         self._results = context.Queue()
@@ -104,7 +115,7 @@ class ProcessWorkers:
         self._procs = [
             context.Process(target=_worker_main, name=f"drafter-worker-{i}", daemon=True,
                             args=(self._jobs, self._results, factory, settings, threads,
-                                  os.getpid()))
+                                  requests, os.getpid()))
             for i in range(processes)
         ]
         for proc in self._procs:

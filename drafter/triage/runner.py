@@ -1,13 +1,19 @@
 """Running a triage batch: scan, plan against the ledger, work with bounded concurrency, rank.
 
 The event loop only orchestrates. The scan runs in a thread; the per-email work (full parse,
-model calls, the checker) runs in a dedicated pool sized to ``--concurrency`` (the default
-executor's cpu+4 threads would cap a 32-wide run): threads in this process for small
-batches, or worker processes (:mod:`drafter.triage.pool`) for big ones, because the work
-is a few milliseconds of pure Python per email that threads cannot spread over cores —
-one single-threaded process per core for the offline engine, and ``concurrency`` threads
-spread over the cores for a model engine from a concurrency of 16 up. At most
-``concurrency`` emails are in flight; a semaphore releases a slot as each one finishes.
+model calls, the checker) runs in a dedicated pool (the default executor's cpu+4 threads
+would cap a 32-wide run): threads in this process for small batches, or worker processes
+(:mod:`drafter.triage.pool`) for big ones, because the work is a few milliseconds of pure
+Python per email that threads cannot spread over cores — one single-threaded process per
+core for the offline engine, and the threads spread over the cores for a model engine from
+a concurrency of 16 up.
+
+``--concurrency`` bounds the *requests* in flight: the engines of a process share a
+semaphore of that many slots (split evenly between processes), held only while a request
+is out. A few spare threads beyond the slots parse and check the next emails meanwhile, so
+a slot is never idle while its email is being parsed or checked; that is what lets a run
+come near ``concurrency / latency`` requests a second. The event loop keeps at most as
+many emails in flight as there are threads, releasing one as each finishes.
 
 The ledger (:class:`drafter.store.Store`) is written by the loop thread the moment each email
 finishes (autocommit, WAL), under a key made of the email's identity and the run's
@@ -48,6 +54,7 @@ from drafter.triage.work import (
     error_row,
     process,
     superseded_row,
+    worker_engine,
 )
 
 #: Below this many emails to do, worker processes cost more to start than they save.
@@ -58,6 +65,29 @@ PROCESS_GROUP = 4
 FAILURE_LIMIT = 8
 #: From this concurrency up, a model engine's work is spread over worker processes.
 PROCESS_MIN_CONCURRENCY = 16
+
+
+@dataclass(frozen=True)
+class WorkerPlan:
+    """How the work is spread: ``processes`` (0: threads in this process), ``threads`` in
+    each, and the ``requests`` those threads may have in flight at once (0: no limit, the
+    offline engine makes none)."""
+
+    processes: int
+    threads: int
+    requests: int = 0
+
+    @property
+    def emails(self) -> int:
+        """Emails the event loop keeps in flight: every thread busy, none waiting idle."""
+        return max(1, self.processes) * self.threads
+
+
+def spare_threads(requests: int) -> int:
+    """Threads beyond the request slots: parsing, prompts and the checker of the next emails
+    (a few ms each) overlap the slots' waiting. A quarter more (at least two) measured
+    enough to keep every slot busy at 100 ms latency."""
+    return max(2, requests // 4)
 
 
 @dataclass
@@ -144,11 +174,13 @@ class TriageSession:
         self.entries: dict[str, Entry] = {}
         self.labels: dict[int, str] = {}
         self.stop = asyncio.Event()
-        self.local = threading.local()
+        self.engine: Engine | None = None  # with threads: the one they share
+        self.engine_lock = threading.Lock()
         self.processed = 0
         self.resumed = 0
         self.inflight = 0
         self.failures = 0
+        self.gate: threading.BoundedSemaphore | None = None  # request slots, with threads
         self.dispatching: asyncio.Task[None] | None = None
 
     def prepare(self) -> list[tuple[str, Entry]]:
@@ -165,11 +197,11 @@ class TriageSession:
     async def main(self) -> TriageRun:
         loop = asyncio.get_running_loop()
         # Worker processes take a second to start: start them while the inputs are read.
-        early_plan = self._process_plan(_estimated_emails(self.sources.paths))
-        early = self._workers(loop, early_plan) if early_plan else None
+        early_plan = self._worker_plan(_estimated_emails(self.sources.paths))
+        early = self._workers(loop, early_plan) if early_plan.processes else None
         entries = await loop.run_in_executor(None, self._scan)
         pending = self._plan(entries)
-        if early is not None and self._process_plan(len(pending)) != early_plan:
+        if early is not None and self._worker_plan(len(pending)) != early_plan:
             early.close()
             early = None
         self.progress.start(len(pending), self.resumed)
@@ -242,35 +274,38 @@ class TriageSession:
 
     # -- work -------------------------------------------------------------------------------
 
-    def _process_plan(self, count: int) -> tuple[int, int] | None:
-        """(processes, threads per process) when worker processes pay off, else None.
+    def _worker_plan(self, count: int) -> WorkerPlan:
+        """Where ``count`` emails' work runs.
 
         The offline engine is all CPU: one single-threaded process per core. A model engine
         mostly waits, so threads do until the per-email Python work nears a core's worth:
-        from a concurrency of 16 up it is spread over the cores, ``concurrency`` threads in
-        all. Small batches stay in-process (starting processes costs about a second).
+        from a concurrency of 16 up it is spread over the cores, the request slots split
+        evenly. Small batches stay in-process (starting processes costs about a second).
         """
-        mode = self.options.workers
-        cpus = os.cpu_count() or 1
-        if mode == "thread" or (mode == "auto" and (cpus < 2 or count < PROCESS_MIN_EMAILS)):
-            return None
-        spec = getattr(self.factory, "args", (None,))[0]
         from drafter.triage.work import EngineSpec
 
-        if mode == "auto" and not isinstance(spec, EngineSpec):
-            return None  # a caller's own engine factory may not survive pickling
+        mode = self.options.workers
+        cpus = os.cpu_count() or 1
         jobs = max(1, self.options.concurrency)
-        if isinstance(spec, EngineSpec) and spec.name == "offline":
-            return min(jobs, cpus), 1
+        spec = getattr(self.factory, "args", (None,))[0]
+        offline = isinstance(spec, EngineSpec) and spec.name == "offline"
+        in_process = (WorkerPlan(0, jobs) if offline
+                      else WorkerPlan(0, jobs + spare_threads(jobs), jobs))
+        if mode == "thread" or (mode == "auto" and (cpus < 2 or count < PROCESS_MIN_EMAILS)):
+            return in_process
+        if mode == "auto" and not isinstance(spec, EngineSpec):
+            return in_process  # a caller's own engine factory may not survive pickling
+        if offline:
+            return WorkerPlan(min(jobs, cpus), 1)
         if mode == "auto" and jobs < PROCESS_MIN_CONCURRENCY:
-            return None
+            return in_process
         processes = min(cpus, max(1, jobs // 8))
-        return processes, -(-jobs // processes)
+        requests = -(-jobs // processes)
+        return WorkerPlan(processes, requests + spare_threads(requests), requests)
 
-    def _workers(self, loop: asyncio.AbstractEventLoop,
-                 plan: tuple[int, int]) -> ProcessWorkers:
+    def _workers(self, loop: asyncio.AbstractEventLoop, plan: WorkerPlan) -> ProcessWorkers:
         return ProcessWorkers(
-            plan[0], plan[1], self.factory, self.settings,
+            plan.processes, plan.threads, plan.requests, self.factory, self.settings,
             lambda key, outcome: loop.call_soon_threadsafe(self._finished, key, outcome))
 
     async def _dispatch(self, pending: list[tuple[str, Entry]],
@@ -281,18 +316,18 @@ class TriageSession:
                 workers.close()
             return
         loop = asyncio.get_running_loop()
-        plan = self._process_plan(len(pending))
+        plan = self._worker_plan(len(pending))
         executor: cf.ThreadPoolExecutor | None = None
         group = 1
-        if plan is not None:
-            processes, threads = plan
+        limit = plan.emails
+        if plan.processes:
             workers = workers or self._workers(loop, plan)
-            if threads == 1:  # CPU-bound: small groups halve the hand-over cost per email
+            if plan.threads == 1:  # CPU-bound: small groups halve the hand-over cost per email
                 group = PROCESS_GROUP
-            limit = processes * threads * group * (2 if threads == 1 else 1)
+                limit = plan.processes * group * 2
         else:
-            limit = max(1, self.options.concurrency)
-            executor = cf.ThreadPoolExecutor(max_workers=limit,
+            self.gate = threading.BoundedSemaphore(plan.requests) if plan.requests else None
+            executor = cf.ThreadPoolExecutor(max_workers=plan.threads,
                                              thread_name_prefix="drafter-triage")
         self.slots = asyncio.Semaphore(limit)
         self.idle = asyncio.Event()
@@ -346,10 +381,11 @@ class TriageSession:
             self.idle.set()
 
     def _in_thread(self, entry: Entry) -> Outcome:
-        """A worker thread's job; each thread has its own engine (no shared client state)."""
-        engine = getattr(self.local, "engine", None)
-        if engine is None:
-            engine = self.local.engine = self.factory()
+        """A worker thread's job, on the engine the threads share (built by the first)."""
+        with self.engine_lock:
+            if self.engine is None:
+                self.engine = worker_engine(self.factory, self.gate)
+            engine = self.engine
         try:
             raw = self.sources.load(entry)
         except (OSError, KeyError, ValueError) as exc:

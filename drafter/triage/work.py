@@ -48,6 +48,20 @@ def engine_factory(spec: EngineSpec) -> Callable[[], Engine]:
     return functools.partial(build_engine, spec)
 
 
+def worker_engine(factory: Callable[[], Engine], gate: Any = None) -> Engine:
+    """The engine the worker threads of a process share (the SDK client is thread-safe),
+    prepared before the first email: SDK imported, client built, model learnt. Its requests
+    pass through ``gate``, a semaphore that makes ``--concurrency`` the bound on requests
+    in flight rather than on emails."""
+    engine = factory()
+    if gate is not None and hasattr(engine, "request_gate"):
+        engine.request_gate = gate  # type: ignore[attr-defined]
+    prepare = getattr(engine, "prepare", None)
+    if callable(prepare):
+        prepare()
+    return engine
+
+
 @dataclass
 class WorkSettings:
     """What every worker needs to know; picklable (a process pool sends it to each worker)."""

@@ -65,7 +65,10 @@ class CaptureClient:
         self.chat = self
         self.completions = self
 
-    def create(self, **request: Any) -> Any:
+    def post(self, path: str, *, body: dict[str, Any], cast_to: Any) -> Any:
+        raise Captured(body)
+
+    def create(self, **request: Any) -> Any:  # a streamed request
         raise Captured(request)
 
 

@@ -79,20 +79,17 @@ class RubricGrader:
         return passed, reason
 
     def _call(self, request: dict[str, Any], result: DraftResult) -> str:
-        from drafter.engines.openai_engine import _api_errors, describe_error
+        from drafter.engines.openai_engine import _api_errors, _complete, describe_error
 
         engine = self.engine
         try:
-            response = self._client().chat.completions.create(**request)
+            done = _complete(self._client(), request)
         except _api_errors() as exc:
             raise EngineError(describe_error(
                 exc, getattr(engine, "base_url", None) or "https://api.openai.com/v1",
                 engine.model, getattr(engine, "timeout", 0) or 0)) from None
-        usage = getattr(response, "usage", None)
-        result.usage.add("rubric", getattr(usage, "prompt_tokens", 0) or 0,
-                         getattr(usage, "completion_tokens", 0) or 0)
-        choice = response.choices[0] if response.choices else None
-        return (choice.message.content or "") if choice else ""
+        result.usage.add("rubric", done.prompt_tokens, done.completion_tokens)
+        return done.text
 
     def _client(self) -> Any:
         """The engine's own client (so Azure or test clients carry over), else a new one."""
