@@ -19,6 +19,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -58,6 +59,9 @@ class Loopback:
         self.models: list[dict[str, Any]] = [{"id": MODEL, "object": "model",
                                               "owned_by": "loopback"}]
         self.key = KEY
+        self.active = 0  # chat requests being answered right now
+        self.peak = 0  # the most chat requests that were ever being answered at once
+        self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -132,7 +136,24 @@ class Loopback:
 
     # --- answering (called from the handler thread) ----------------------------------------
 
+    @contextlib.contextmanager
+    def answering(self, seen: Seen) -> Iterator[None]:
+        """Count a chat request as in flight until its answer is sent."""
+        chat = seen.path.endswith("/chat/completions")
+        with self._lock:
+            self.active += chat
+            self.peak = max(self.peak, self.active)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.active -= chat
+
     def answer(self, seen: Seen) -> Answer:
+        with self._lock:
+            return self._answer(seen)
+
+    def _answer(self, seen: Seen) -> Answer:
         self.seen.append(seen)
         auth = seen.headers.get("authorization", "")
         if self.key and auth != f"Bearer {self.key}":
@@ -172,12 +193,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = raw.decode("utf-8", "replace")
         headers = {k.lower(): v for k, v in self.headers.items()}
         seen = Seen(self.command, self.path, headers, body, time.monotonic())
-        answer = self.loop.answer(seen)
-        if answer.delay:
-            time.sleep(answer.delay)
-        # A client that gave up (a timeout test) leaves nobody to answer.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            self._send(answer)
+        with self.loop.answering(seen):
+            answer = self.loop.answer(seen)
+            if answer.delay:
+                time.sleep(answer.delay)
+            # A client that gave up (a timeout test) leaves nobody to answer.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self._send(answer)
 
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status)

@@ -709,3 +709,52 @@ def test_malformed_html_does_not_raise():
         "unclosed bold both\n\nafter"
     assert html_to_text("a < b > c <<<") == "a < b > c <<<"
     assert html_to_text("") == ""
+
+
+# --- the plain-From fast path agrees with the RFC 5322 parser --------------------------------
+
+_FROM_CHARS = st.sampled_from(list("abcXYZ019 .'-_!#+?~{}|/*&%$^`=é中\t\"()\\,;:<>@"))
+
+
+def _registry_address(raw: str) -> tuple[str, str]:
+    """What the full parser makes of a From header (the slow path's answer)."""
+    from email import policy
+
+    from drafter.mail import _ADDR_RE
+
+    for addr in policy.default.header_factory("from", raw).addresses:
+        if _ADDR_RE.fullmatch(addr.addr_spec):
+            return " ".join(addr.display_name.split()), addr.addr_spec
+    return "", ""
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@given(name=st.text(_FROM_CHARS, max_size=14), local=st.text(_FROM_CHARS, min_size=1, max_size=8),
+       domain=st.text(_FROM_CHARS, min_size=1, max_size=8), shape=st.integers(0, 2))
+def test_a_from_header_read_by_the_fast_path_reads_as_the_full_parser_reads_it(
+        name: str, local: str, domain: str, shape: int) -> None:
+    from drafter.mail import _ADDR_RE, _PLAIN_FROM_RE, _address
+
+    raw = [f"{name} <{local}@{domain}.com>", f"{local}@{domain}.org",
+           f"{name}<{local}@{domain}>"][shape]
+    plain = _PLAIN_FROM_RE.fullmatch(raw)
+    if plain is None or not _ADDR_RE.fullmatch(plain.group(2) or plain.group(3)):
+        return  # the full parser reads this one anyway
+    assert _address(raw, raw) == _registry_address(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Dana Whitfield <dana@example.com>", ("Dana Whitfield", "dana@example.com")),
+    ("dana@example.com", ("", "dana@example.com")),
+    ("Mary-Jane O'Neil <mj+tag@mail.example.co.uk>",
+     ("Mary-Jane O'Neil", "mj+tag@mail.example.co.uk")),
+    ("Dr. Who <who@tardis.example>", ("Dr. Who", "who@tardis.example")),
+    ('"Whitfield, Dana" <dana@example.com>', ("Whitfield, Dana", "dana@example.com")),
+    ("=?utf-8?q?Zo=C3=AB?= <zoe@example.com>", ("Zoë", "zoe@example.com")),
+    ("dana@example.com (Dana W)", ("", "dana@example.com")),  # a comment is not a name
+])
+def test_from_headers_fast_or_not_give_name_and_address(raw: str,
+                                                         expected: tuple[str, str]) -> None:
+    from drafter.mail import _address
+
+    assert _address(raw, raw) == expected

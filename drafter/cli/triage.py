@@ -44,7 +44,8 @@ def triage(
                                   help="Triage only: analyse and rank, draft nothing."),
     concurrency: int | None = typer.Option(
         None, "--concurrency", "-j", min=1, max=256,
-        help="Emails in flight at once. Default: 8 with a model, the CPU count offline.",
+        help="Model requests in flight at once (a few more emails are parsed and checked "
+             "meanwhile). Default: 8 with a model; offline, emails at once: the CPU count.",
     ),
     resume: bool = typer.Option(
         True, "--resume/--fresh",
