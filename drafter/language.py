@@ -65,7 +65,7 @@ LANGUAGE_NAMES = {
 def detect_language(text: str, sample: int = 5000) -> str:
     """ISO 639-1 code of the text's language; ``"en"`` when there is too little to tell."""
     head = text[:sample]
-    letters = sum(ch.isalpha() for ch in head)
+    letters = sum(map(str.isalpha, head))
     if letters:
         for code, pattern in _SCRIPTS:
             if len(re.findall(pattern, head)) > letters * 0.3:
@@ -73,7 +73,9 @@ def detect_language(text: str, sample: int = 5000) -> str:
     words = [w.lower() for w in _WORD_RE.findall(head)]
     if len(words) < 3:
         return "en"
-    scores = Counter({code: sum(w in stop for w in words) for code, stop in _STOPWORDS.items()})
+    counts = Counter(words)  # each distinct word looked up once per language, not each use
+    scores = Counter({code: sum(n for w, n in counts.items() if w in stop)
+                      for code, stop in _STOPWORDS.items()})
     best, score = scores.most_common(1)[0]
     if score == 0 or scores["en"] >= score:
         return "en"

@@ -172,23 +172,27 @@ def test_worker_processes_do_not_outlive_a_killed_parent(tmp_path):
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         wait_for(lambda: len(ledger_ids(tmp_path / "ledger.sqlite")) >= 20, timeout=30)
-        children = _children(proc.pid)
-        assert children, "expected worker processes"
+        children = _descendants(proc.pid)  # workers are the fork server's children
+        assert len(children) >= 3, "expected the fork server and two worker processes"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     wait_for(lambda: not any(_alive(pid) for pid in children), timeout=10)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``: children, and their children."""
+    parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
+    found, frontier = [], [pid]
+    while frontier:
+        below = [child for child, parent in parents.items() if parent in frontier]
+        found += below
+        frontier = below
     return found
 
 

@@ -45,13 +45,16 @@ def check_reply(
     policy: Policy | None = None,
     rules: RulePack | None = None,
     judge_findings: list[Finding] | None = None,
+    only: frozenset[str] | None = None,
 ) -> CheckResult:
     """Check one reply. Never raises on odd input: empty, huge or garbled text gets findings.
 
     ``analysis`` (wants and facts) enables ``unaddressed-want`` and grounds ``invented-fact``;
     with only ``email``, its facts are extracted here. ``policy`` defaults to the built-in
     policy (not ``drafter.toml`` in the working directory: a library call should not depend
-    on where it runs).
+    on where it runs). ``only`` runs just the rules reporting those ids: the offline reply
+    builder asks "would this phrase over-promise?" several times a draft, and the whole
+    check would be most of a batch's CPU.
     """
     text = _as_text(text)
     pack = rules if rules is not None else load_rules()
@@ -70,6 +73,8 @@ def check_reply(
         policy=policy, english=is_english(lang), disabled=directives.names, email=email,
         analysis=analysis, facts=_facts(email, analysis),
     )
+    if only is not None:
+        return CheckResult(findings=_only(ctx, only) if body.strip() else [], notes=notes)
     if not body.strip():
         return CheckResult(findings=structure.check_empty(ctx), notes=notes)
 
@@ -89,6 +94,14 @@ def check_reply(
         findings = merge_findings(findings, _unsilenced(ctx, judge_findings))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     return CheckResult(findings=findings, notes=notes)
+
+
+def _only(ctx: Context, only: frozenset[str]) -> list[Finding]:
+    """The findings of the rules reporting ``only`` (phrase rules and over-promise's code)."""
+    findings = phrases.phrase_findings(ctx, only)
+    if "over-promise" in only:
+        findings += grounding.check_over_promise(ctx)
+    return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
 
 
 def _as_text(text: object) -> str:

@@ -16,12 +16,15 @@ REPORTED_REACH = 25
 _CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|so)\s", re.IGNORECASE)
 
 
-def phrase_findings(ctx: Context) -> list[Finding]:
-    """Every hit of every active phrase rule (English-only ones only on English replies)."""
+def phrase_findings(ctx: Context, only: frozenset[str] | None = None) -> list[Finding]:
+    """Every hit of every active phrase rule (English-only ones only on English replies),
+    or of those reporting the ids in ``only``."""
     rules = [r for r in ctx.pack.phrase_rules() if ctx.active(r)]
     forbidden = ctx.pack.forbidden_rule(tuple(ctx.policy.forbidden))
     if forbidden is not None and ctx.active(forbidden):
         rules.append(forbidden)
+    if only is not None:
+        rules = [r for r in rules if r.rule_id in only]
     out: list[Finding] = []
     for rule in rules:
         if not ctx.english and not rule.any_language:

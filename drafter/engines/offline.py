@@ -148,11 +148,14 @@ _POLICY_CLAIM = re.compile(
 _DECLINED_FALLBACK = "for something beyond what our policy allows"
 
 
+_OVER_PROMISE = frozenset({"over-promise"})
+
+
 def over_promises(text: str, policy: Policy) -> bool:
     """True when the checker's over-promise rules would flag ``text`` under ``policy``."""
     from drafter.checker import check_reply
 
-    return any(f.rule == "over-promise" for f in check_reply(text, policy=policy).findings)
+    return bool(check_reply(text, policy=policy, only=_OVER_PROMISE).findings)
 
 
 def split_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str]]:

@@ -6,10 +6,12 @@ request and reading the answer through the SDK). That caps one process at a few 
 emails a second however many requests wait on the network, and the offline engine, being
 all CPU, at one core. So a big batch is spread over worker processes:
 
-- each process runs a thread pool of T threads, each with its own engine (T = 1 for the
-  offline engine, which never waits; for a model, which mostly waits, R = concurrency / P
-  request slots shared by the threads, plus a few spare threads that parse and check
-  while the slots wait);
+- each process builds one engine, prepared before the first email, and runs a thread pool
+  of T threads on it (T = 1 for the offline engine, which never waits; for a model, which
+  mostly waits, R = concurrency / P request slots shared by the threads, plus a few spare
+  threads that parse and check while the slots wait);
+- workers are forked by multiprocessing's fork server, which imports drafter (and the SDK)
+  once, where it can (Linux, macOS); elsewhere they are spawned;
 - a process takes the next email from a shared queue only when one of its threads is free,
   so work goes to whichever process has room;
 - each finished email comes back on its own (not in chunks), so the parent commits it to
@@ -23,7 +25,6 @@ rows to retry on the next run.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import signal
 import threading
@@ -42,7 +43,7 @@ Job = tuple[str, Entry, Any]
 
 
 def _worker_main(jobs: Any, results: Any, factory: Callable[[], Engine],
-                 settings: WorkSettings, threads: int, requests: int, parent: int) -> None:
+                 settings: WorkSettings, threads: int, requests: int) -> None:
     """A worker process: build and prepare its engine at once (while the parent is still
     reading the inputs), then take a group of jobs while a thread is free and send the
     outcomes back as soon as the group is done (a group is one email unless ``threads`` is
@@ -70,7 +71,7 @@ def _worker_main(jobs: Any, results: Any, factory: Callable[[], Engine],
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="drafter-w") as pool:
         while True:
             slots.acquire()
-            group = _next_job(jobs, parent)
+            group = _next_job(jobs)
             if group is None:
                 break
             pool.submit(run, group).add_done_callback(done)
@@ -84,14 +85,39 @@ def _safely(entry: Entry, raw: Any, engine: Engine, settings: WorkSettings) -> O
         return Outcome(error_row(entry, reason), retry=True)
 
 
-def _next_job(jobs: Any, parent: int) -> list[Job] | None:
-    """The next group of jobs; None to stop (asked to, or the parent is gone: killed)."""
-    while os.getppid() == parent:
+def _next_job(jobs: Any) -> list[Job] | None:
+    """The next group of jobs; None to stop (asked to, or the parent is gone: killed).
+
+    The parent is watched through multiprocessing's own sentinel, a pipe whose other end
+    only the parent holds (a worker started by the fork server is not the parent's child,
+    so its parent pid says nothing)."""
+    parent = multiprocessing.parent_process()
+    while parent is None or parent.is_alive():
         try:
             return jobs.get(timeout=_PARENT_CHECK_S)
         except queue.Empty:
             continue
     return None
+
+
+#: What every worker needs loaded: imported once by the fork server, inherited by each worker.
+PRELOAD = ("drafter.triage.work", "drafter.engines.offline", "drafter.checker", "jinja2")
+#: And what a model engine's workers need besides (the SDK alone is 0.55 s to import).
+MODEL_PRELOAD = ("drafter.engines.openai_engine", "openai")
+
+
+def _context(preload: tuple[str, ...]) -> Any:
+    """The fork server where there is one (Linux, macOS), else spawn.
+
+    Spawned workers each import drafter and the openai SDK afresh (0.8 s of CPU apiece, the
+    start-up gap of a batch); the fork server imports them once and forks ready workers from
+    a process with no threads, which plain fork from this threaded parent could not promise.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(preload))  # once started, the server keeps its own
+    return context
 
 
 class ProcessWorkers:
@@ -104,7 +130,7 @@ class ProcessWorkers:
     def __init__(self, processes: int, threads: int, requests: int,
                  factory: Callable[[], Engine], settings: WorkSettings,
                  on_result: Callable[[str, Outcome], None]) -> None:
-        context = multiprocessing.get_context("spawn")
+        context = _context(PRELOAD + (MODEL_PRELOAD if requests else ()))
         self._jobs = context.Queue()
         self._results = context.Queue()
         self._on_result = on_result
@@ -115,7 +141,7 @@ class ProcessWorkers:
         self._procs = [
             context.Process(target=_worker_main, name=f"drafter-worker-{i}", daemon=True,
                             args=(self._jobs, self._results, factory, settings, threads,
-                                  requests, os.getpid()))
+                                  requests))
             for i in range(processes)
         ]
         for proc in self._procs:
