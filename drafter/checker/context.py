@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from drafter.checker.text import Layout, Sentences
 from drafter.models import Finding
 
 if TYPE_CHECKING:
+    from drafter.checker.grounding import Mention
     from drafter.checker.rules import Rule, RulePack
     from drafter.models import Analysis, Email, Fact
     from drafter.policy import Policy
@@ -52,3 +54,12 @@ class Context:
 
     def sentence(self, offset: int) -> tuple[int, int]:
         return self.sentences.around(offset)
+
+    @cached_property
+    def body_mentions(self) -> list[Mention]:
+        """The ids, amounts and dates in the reply's body (grounding and over-promise both
+        walk them; found once)."""
+        from drafter.checker.grounding import mentions
+
+        return mentions(self.view, self.layout.body_start,
+                        max(self.layout.body_end, self.layout.body_start))

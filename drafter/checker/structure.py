@@ -7,6 +7,7 @@ vocabulary still comes from the rule pack, so a team can teach them new phrasing
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -189,8 +190,10 @@ _SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "edly", "ed", "i
              "ly", "s", "e")
 
 
+@functools.lru_cache(maxsize=8192)
 def stem(word: str) -> str:
-    """Stemming-lite: good enough that "refunded" meets "refund" and "replacement" "replace"."""
+    """Stemming-lite: good enough that "refunded" meets "refund" and "replacement" "replace".
+    Cached: the same few thousand words come back in every reply and want."""
     w = word.lower().strip("'")
     for suffix in _SUFFIXES:
         if len(w) - len(suffix) >= 4 and w.endswith(suffix):
