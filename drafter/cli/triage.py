@@ -49,12 +49,13 @@ def triage(
     ),
     resume: bool = typer.Option(
         True, "--resume/--fresh",
-        help="Skip emails already finished in the ledger (default), or redo them all.",
+        help="Skip emails already finished in the ledger, and reuse model answers to the "
+             "same requests from earlier runs (default); or redo them all, asking again.",
     ),
     store: Path | None = typer.Option(
         None, "--store", metavar="FILE",
-        help="The SQLite ledger. Default: $DRAFTER_HOME/drafter.sqlite "
-             "(~/.cache/drafter/drafter.sqlite).",
+        help="The SQLite ledger and model-answer cache. Default: "
+             "$DRAFTER_HOME/drafter.sqlite (~/.cache/drafter/drafter.sqlite).",
     ),
     column_map: list[str] = typer.Option(
         [], "--map", metavar="FIELD=COLUMN,...",
@@ -159,6 +160,8 @@ def triage(
                 rules_path=str(rules) if rules else None))
         jobs = concurrency or (8 if probe.name != "offline" else os.cpu_count() or 1)
         with Store(store) as ledger:
+            if probe.name != "offline" and not redact:  # --redact keeps no model answers
+                settings.cache_store, settings.cache_read = str(ledger.path), resume
             try:
                 if batch_api:
                     from drafter.triage.batch_api import run_batch_api

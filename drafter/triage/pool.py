@@ -54,7 +54,7 @@ def _worker_main(jobs: Any, results: Any, factory: Callable[[], Engine],
     engine: Engine | None = None
     broken = ""
     try:
-        engine = worker_engine(factory, gate)
+        engine = worker_engine(factory, gate, settings)
     except Exception as exc:  # the parent built the same engine; this is a last defence
         broken = f"internal error: cannot build the engine: {type(exc).__name__}: {exc}"
 

@@ -384,7 +384,7 @@ class TriageSession:
         """A worker thread's job, on the engine the threads share (built by the first)."""
         with self.engine_lock:
             if self.engine is None:
-                self.engine = worker_engine(self.factory, self.gate)
+                self.engine = worker_engine(self.factory, self.gate, self.settings)
             engine = self.engine
         try:
             raw = self.sources.load(entry)

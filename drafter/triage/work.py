@@ -48,14 +48,21 @@ def engine_factory(spec: EngineSpec) -> Callable[[], Engine]:
     return functools.partial(build_engine, spec)
 
 
-def worker_engine(factory: Callable[[], Engine], gate: Any = None) -> Engine:
+def worker_engine(factory: Callable[[], Engine], gate: Any = None,
+                  settings: WorkSettings | None = None) -> Engine:
     """The engine the worker threads of a process share (the SDK client is thread-safe),
     prepared before the first email: SDK imported, client built, model learnt. Its requests
     pass through ``gate``, a semaphore that makes ``--concurrency`` the bound on requests
-    in flight rather than on emails."""
+    in flight rather than on emails; its answers go to the response cache in the
+    settings' store, when they name one."""
     engine = factory()
     if gate is not None and hasattr(engine, "request_gate"):
         engine.request_gate = gate  # type: ignore[attr-defined]
+    if settings is not None and settings.cache_store and hasattr(engine, "cache"):
+        from drafter.store import ResponseCache, Store
+
+        engine.cache = ResponseCache(Store(settings.cache_store),  # type: ignore[attr-defined]
+                                     read=settings.cache_read)
     prepare = getattr(engine, "prepare", None)
     if callable(prepare):
         prepare()
@@ -72,6 +79,9 @@ class WorkSettings:
     no_draft: bool = False
     want_eml: bool = False
     redact: bool = False
+    #: The store file whose response cache a model engine reads and writes (None: none).
+    cache_store: str | None = None
+    cache_read: bool = True  # False with --fresh: ask again, keep the new answers
 
 
 @dataclass
