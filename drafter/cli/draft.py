@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, user_errors, write_output
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors, write_output
 
 FORMAT_HELP = "Output: text (for a person), json (for programs), markdown, or eml (a reply draft)."
 
@@ -21,31 +21,17 @@ def draft(
     ),
     fmt: str = typer.Option("text", "--format", "-f", help=FORMAT_HELP, metavar="FORMAT"),
     as_json: bool = typer.Option(False, "--json", help="Short for --format json."),
-    engine: str = typer.Option(
-        "auto", "--engine", "-e", metavar="ENGINE",
-        help="auto (openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), "
-             "offline (rules and templates, no network) or openai.",
-    ),
-    policy: Path | None = typer.Option(
-        None, "--policy", "-p", metavar="FILE",
-        help="Policy TOML: what the business can offer. Default: ./drafter.toml, else built-in.",
-    ),
+    engine: options.Engine = "auto",
+    policy: options.PolicyFile = None,
     out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
                                     help="Write the output here instead of stdout."),
-    max_revisions: int = typer.Option(2, "--max-revisions", min=0, max=10,
-                                      help="Revise a draft with checker errors at most N times."),
-    judge: bool | None = typer.Option(
-        None, "--judge/--no-judge", help="LLM judge on top of the rules. Default: on with an LLM.",
-    ),
-    rules: Path | None = typer.Option(None, "--rules", metavar="FILE",
-                                      help="Extra checker rule pack (TOML)."),
-    prompts: list[Path] = typer.Option([], "--prompts", metavar="DIR",
-                                       help="Template folder that overrides the built-ins."),
-    model: str | None = typer.Option(None, "--model", "-m", help="Model name (openai engine)."),
-    base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
-                                        help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"),
-    temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0,
-                                             help="Sampling temperature (openai engine)."),
+    max_revisions: options.MaxRevisions = 2,
+    judge: options.Judge = None,
+    rules: options.Rules = None,
+    prompts: options.PromptDirs = [],  # noqa: B006 (read, never mutated)
+    model: options.Model = None,
+    base_url: options.BaseUrl = None,
+    temperature: options.Temperature = None,
 ) -> None:
     """Draft a reply to one angry email, check it, and show it.
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, user_errors
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors
 
 
 @app.command("eval", no_args_is_help=True)
@@ -40,27 +40,16 @@ def eval_cmd(
     store: Path | None = typer.Option(None, "--store", metavar="FILE",
                                       help="SQLite store for the response cache "
                                            "(default: $DRAFTER_HOME/drafter.sqlite)."),
-    engine: str = typer.Option(
-        "auto", "--engine", "-e", metavar="ENGINE",
-        help="auto (openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), "
-             "offline or openai."),
+    engine: options.Engine = "auto",
     policy: Path | None = typer.Option(
         None, "--policy", "-p", metavar="FILE",
         help="Policy for cases whose suite names none. Default: ./drafter.toml, else built-in."),
-    max_revisions: int = typer.Option(2, "--max-revisions", min=0, max=10,
-                                      help="Revise a draft with checker errors at most N times "
-                                           "(0: judge the first draft alone)."),
-    judge: bool | None = typer.Option(None, "--judge/--no-judge",
-                                      help="LLM judge on top of the rules. Default: on with an "
-                                           "LLM."),
-    rules: Path | None = typer.Option(None, "--rules", metavar="FILE",
-                                      help="Extra checker rule pack (TOML)."),
-    model: str | None = typer.Option(None, "--model", "-m", help="Model name (openai engine)."),
-    base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
-                                        help="OpenAI-compatible server, e.g. "
-                                             "http://127.0.0.1:8080/v1"),
-    temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0,
-                                             help="Sampling temperature (openai engine)."),
+    max_revisions: options.MaxRevisions = 2,
+    judge: options.Judge = None,
+    rules: options.Rules = None,
+    model: options.Model = None,
+    base_url: options.BaseUrl = None,
+    temperature: options.Temperature = None,
     price: str | None = typer.Option(None, "--price", metavar="IN/OUT",
                                      help="USD per million prompt/completion tokens, for the "
                                           "cost line (e.g. 0.15/0.60)."),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, user_errors
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors
 
 prompts_app = typer.Typer(
     name="prompts",
@@ -81,9 +81,8 @@ def render_cmd(
              "call for the analysis; the judge/revise draft is always the offline one).",
     ),
     prompts: list[Path] = typer.Option([], "--prompts", metavar="DIR", help=PROMPTS_HELP),
-    model: str | None = typer.Option(None, "--model", "-m", help="Model name (openai engine)."),
-    base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
-                                        help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"),
+    model: options.Model = None,
+    base_url: options.BaseUrl = None,
     as_json: bool = typer.Option(False, "--json", help="The request as JSON (messages and "
                                                        "parameters)."),
 ) -> None:

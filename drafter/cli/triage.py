@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, user_errors
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors
 
 EXIT_INTERRUPTED = 130
 
@@ -29,15 +29,8 @@ def triage(
                                        help="Write each reply draft as an .eml file here."),
     report: Path | None = typer.Option(None, "--report", metavar="FILE",
                                        help="Write a self-contained HTML report here."),
-    engine: str = typer.Option(
-        "auto", "--engine", "-e", metavar="ENGINE",
-        help="auto (openai when OPENAI_API_KEY or OPENAI_BASE_URL is set, else offline), "
-             "offline or openai.",
-    ),
-    policy: Path | None = typer.Option(
-        None, "--policy", "-p", metavar="FILE",
-        help="Policy TOML: what the business can offer. Default: ./drafter.toml, else built-in.",
-    ),
+    engine: options.Engine = "auto",
+    policy: options.PolicyFile = None,
     min_anger: int = typer.Option(2, "--min-anger", min=0, max=5,
                                   help="Draft replies for emails at least this angry (0-5)."),
     no_draft: bool = typer.Option(False, "--no-draft",
@@ -89,20 +82,13 @@ def triage(
         help="With --batch-api: keep polling up to this long instead of checking once.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, no summary."),
-    max_revisions: int = typer.Option(2, "--max-revisions", min=0, max=10,
-                                      help="Revise a draft with checker errors at most N times."),
-    judge: bool | None = typer.Option(
-        None, "--judge/--no-judge", help="LLM judge on top of the rules. Default: on with an LLM.",
-    ),
-    rules: Path | None = typer.Option(None, "--rules", metavar="FILE",
-                                      help="Extra checker rule pack (TOML)."),
-    prompts: list[Path] = typer.Option([], "--prompts", metavar="DIR",
-                                       help="Template folder that overrides the built-ins."),
-    model: str | None = typer.Option(None, "--model", "-m", help="Model name (openai engine)."),
-    base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
-                                        help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1"),
-    temperature: float | None = typer.Option(None, "--temperature", min=0.0, max=2.0,
-                                             help="Sampling temperature (openai engine)."),
+    max_revisions: options.MaxRevisions = 2,
+    judge: options.Judge = None,
+    rules: options.Rules = None,
+    prompts: options.PromptDirs = [],  # noqa: B006 (read, never mutated)
+    model: options.Model = None,
+    base_url: options.BaseUrl = None,
+    temperature: options.Temperature = None,
 ) -> None:
     """Triage whole inbox exports: rank the angry emails, draft checked replies, report.
 
