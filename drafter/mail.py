@@ -353,14 +353,16 @@ _PLAIN_FROM_RE = re.compile(
 
 def _address(raw_from: str, decoded: str) -> tuple[str, str]:
     """(display name, address) of the From header, tolerating what the parsers reject."""
+    fixed = _fix_8bit(raw_from)
+
     def registry() -> tuple[str, str]:
-        header = policy.default.header_factory("from", _fix_8bit(raw_from))
+        header = policy.default.header_factory("from", fixed)
         for addr in header.addresses:
             if _ADDR_RE.fullmatch(addr.addr_spec):
                 return addr.display_name, addr.addr_spec
         return "", ""
 
-    plain = _PLAIN_FROM_RE.fullmatch(_fix_8bit(raw_from))
+    plain = _PLAIN_FROM_RE.fullmatch(fixed)
     address = (plain.group(2) or plain.group(3)) if plain else ""
     if plain and _ADDR_RE.fullmatch(address):
         name = " ".join((plain.group(1) or "").split())

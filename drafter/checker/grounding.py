@@ -154,7 +154,7 @@ class Ground:
         return bool(mention.keys & self.keys)
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=128)  # a few texts per email; bodies are up to 100k chars
 def _text_ground(text: str, bare_numbers: bool) -> tuple[frozenset[object], frozenset[float]]:
     """The keys and amounts one text grounds. Cached: a draft is checked several times (and
     the offline builder probes phrases too) against the same email and policy, whose
