@@ -434,3 +434,20 @@ def test_the_happy_path_costs_two_calls_without_the_judge() -> None:
     engine = ScriptedEngine("")
     result = draft_email(LATE, POLICY, engine, DraftOptions(judge=False))
     assert engine.calls == ["analysis", "draft"] and result.usage.calls == 2
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"choices": [{"message": {"content": "Hi"}, "finish_reason": "stop"}],
+      "usage": {"prompt_tokens": 12, "completion_tokens": 3}}, ("Hi", "stop", 12, 3)),
+    ({"choices": [{"message": {"content": None, "refusal": "no"}, "finish_reason": "stop"}]},
+     ("", "stop", 0, 0)),
+    ({"choices": {"0": "not a list"}, "usage": {"prompt_tokens": "12"}}, ("", None, 0, 0)),
+    ({"choices": [], "usage": None}, ("", None, 0, 0)),
+    ({"choices": ["text"], "usage": {"prompt_tokens": True, "completion_tokens": -4}},
+     ("", None, 0, 0)),
+])
+def test_an_answer_of_any_shape_becomes_a_completion_without_raising(data, expected):
+    from drafter.engines.openai_engine import completion_from_json
+
+    done = completion_from_json(data)
+    assert (done.text, done.finish_reason, done.prompt_tokens, done.completion_tokens) == expected

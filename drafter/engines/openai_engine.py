@@ -443,15 +443,21 @@ def _complete(client: Any, request: dict[str, Any]) -> Completion:
 
 def completion_from_json(data: dict[str, Any]) -> Completion:
     """A Chat Completions answer (as JSON) reduced to a Completion; missing parts are empty."""
-    choices = data.get("choices") or [{}]
-    choice = choices[0] if isinstance(choices[0], dict) else {}
-    message = choice.get("message") or {}
+    choices = data.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    choice = first if isinstance(first, dict) else {}
+    message = choice.get("message")
     text = message.get("content") if isinstance(message, dict) else None
     usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    finish = choice.get("finish_reason")
     return Completion(text if isinstance(text, str) else "",  # a refusal leaves it empty
-                      choice.get("finish_reason"),
-                      int(usage.get("prompt_tokens") or 0),
-                      int(usage.get("completion_tokens") or 0))
+                      finish if isinstance(finish, str) else None,
+                      _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")))
+
+
+def _count(value: Any) -> int:
+    """A token count as the server reported it; anything but a whole number counts as none."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _stream(client: Any, request: dict[str, Any], on_text: Callable[[str], None]) -> Completion:
