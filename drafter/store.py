@@ -143,36 +143,3 @@ class Store:
     def cache_clear(self) -> int:
         with self._lock:
             return self._db.execute("DELETE FROM cache").rowcount
-
-
-class ResponseCache:
-    """The store's response cache as the mapping the openai engine takes: ``key in cache``,
-    ``cache[key]``, ``cache[key] = text``.
-
-    Triage gives one to its engines so that a second run with other flags (``--no-draft``
-    first, then the drafts; another ``--min-anger``) pays nothing for the requests it makes
-    again: the analysis of every email is one such request. ``read=False`` only writes
-    (``--fresh``: ask the model again, and keep what it says).
-    """
-
-    def __init__(self, store: Store, *, read: bool = True) -> None:
-        self.store = store
-        self.read = read
-        self._last: tuple[str, str | None] = ("", None)  # the engine asks `in`, then `[]`
-
-    def __contains__(self, key: object) -> bool:
-        if not self.read or not isinstance(key, str):
-            return False
-        self._last = (key, self.store.cache_get(key))
-        return self._last[1] is not None
-
-    def __getitem__(self, key: str) -> str:
-        last_key, value = self._last
-        if last_key != key or value is None:
-            value = self.store.cache_get(key) if self.read else None
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self.store.cache_put(key, value)

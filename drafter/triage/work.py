@@ -59,10 +59,13 @@ def worker_engine(factory: Callable[[], Engine], gate: Any = None,
     if gate is not None and hasattr(engine, "request_gate"):
         engine.request_gate = gate  # type: ignore[attr-defined]
     if settings is not None and settings.cache_store and hasattr(engine, "cache"):
-        from drafter.store import ResponseCache, Store
+        from drafter.store import Store
+        from drafter.workbench.cache import CountingCache
 
-        engine.cache = ResponseCache(Store(settings.cache_store),  # type: ignore[attr-defined]
-                                     read=settings.cache_read)
+        # The same request gets the same answer: a run with other flags (--no-draft first,
+        # then the drafts) pays nothing for the analyses again. Disabled, it only writes.
+        engine.cache = CountingCache(Store(settings.cache_store),  # type: ignore[attr-defined]
+                                     enabled=settings.cache_read)
     prepare = getattr(engine, "prepare", None)
     if callable(prepare):
         prepare()

@@ -1,4 +1,5 @@
-"""The eval's response cache: the store's ``cache`` table, counted and salted per sample.
+"""The response cache of eval and triage: the store's ``cache`` table, counted and salted
+per sample.
 
 Re-running an unchanged case should cost nothing, so responses are cached under a key made of
 the rendered prompt, the model and its parameters. Two things are added here:
