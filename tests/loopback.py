@@ -10,6 +10,11 @@ request with a key other than ``key`` gets a 401, a model it does not list gets 
 test queues answers for ``POST /v1/chat/completions`` with :meth:`Loopback.push` (or the
 helpers :meth:`chat`, :meth:`stream`, :meth:`error`), taken first in, first out; with nothing
 queued, a chat request gets a 500 that says so.
+
+An answer queued with ``kind=`` (the request's ``json_schema`` name, such as ``"analysis"``,
+or ``"draft"`` for a request with no schema) goes only to a request of that kind, so a test
+whose requests may arrive in any order (triage asks for analyses and drafts as they come)
+never has a draft served as an analysis.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class Loopback:
 
     def __init__(self) -> None:
         self.answers: deque[Answer] = deque()
+        self.by_kind: dict[str, deque[Answer]] = {}
         self.seen: list[Seen] = []
         self.models: list[dict[str, Any]] = [{"id": MODEL, "object": "model",
                                               "owned_by": "loopback"}]
@@ -86,11 +92,15 @@ class Loopback:
 
     # --- the script ------------------------------------------------------------------------
 
-    def push(self, answer: Answer) -> None:
-        self.answers.append(answer)
+    def push(self, answer: Answer, *, kind: str | None = None) -> None:
+        """Queue ``answer``: for any request, or only for requests of ``kind``."""
+        if kind is None:
+            self.answers.append(answer)
+        else:
+            self.by_kind.setdefault(kind, deque()).append(answer)
 
     def chat(self, content: str, *, finish_reason: str = "stop", usage: tuple[int, int] = (50, 20),
-             delay: float = 0.0) -> None:
+             delay: float = 0.0, kind: str | None = None) -> None:
         """A chat completion whose message is ``content``."""
         body = {
             "id": "chatcmpl-loop", "object": "chat.completion", "created": 0, "model": MODEL,
@@ -99,7 +109,7 @@ class Loopback:
             "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1],
                       "total_tokens": sum(usage)},
         }
-        self.push(Answer(body=json.dumps(body).encode(), delay=delay))
+        self.push(Answer(body=json.dumps(body).encode(), delay=delay), kind=kind)
 
     def stream(self, pieces: list[str], *, finish_reason: str = "stop",
                usage: tuple[int, int] | None = (50, 20)) -> None:
@@ -165,9 +175,19 @@ class Loopback:
         model = (seen.body or {}).get("model") if isinstance(seen.body, dict) else None
         if model not in {m["id"] for m in self.models}:
             return _error(404, f"The model `{model}` does not exist.", "invalid_request_error")
+        queue = self.by_kind.get(request_kind(seen))
+        if queue:
+            return queue.popleft()
         if not self.answers:
             return _error(500, "loopback: no answer scripted for this request")
         return self.answers.popleft()
+
+
+def request_kind(seen: Seen) -> str:
+    """What a chat request asks for: its ``json_schema`` name, or ``"draft"`` for free text."""
+    body = seen.body if isinstance(seen.body, dict) else {}
+    fmt = body.get("response_format") or {}
+    return (fmt.get("json_schema") or {}).get("name") or "draft"
 
 
 def _error(status: int, message: str, kind: str = "server_error") -> Answer:

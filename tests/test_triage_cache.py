@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from loopback import KEY, MODEL, Loopback
+from loopback import KEY, MODEL, Loopback, request_kind
 from typer.testing import CliRunner
 
 from drafter.cli import app
@@ -54,8 +54,7 @@ def _triage(tmp: Path, loop: Loopback, *flags: str) -> tuple[list[str], list[dic
               *flags],
         env={"OPENAI_API_KEY": KEY, "DRAFTER_TODAY": "2026-11-23"})
     assert result.exit_code in (0, 1), result.output
-    asked = [(c.body.get("response_format") or {}).get("json_schema", {}).get("name", "draft")
-             for c in loop.chats[before:]]
+    asked = [request_kind(c) for c in loop.chats[before:]]
     rows = [json.loads(line) for line in (tmp / "rows.jsonl").read_text().splitlines()]
     return asked, rows
 
@@ -67,13 +66,13 @@ def _cached(tmp: Path) -> int:
 
 def test_drafting_after_a_triage_only_run_reuses_every_analysis(tmp_path, loopback):
     for _ in range(EMAILS):
-        loopback.chat(ANALYSIS)
+        loopback.chat(ANALYSIS, kind="analysis")
     asked, rows = _triage(tmp_path, loopback, "--no-draft")
     assert asked == ["analysis"] * EMAILS and {r["status"] for r in rows} == {"triaged"}
     assert _cached(tmp_path) == EMAILS
 
     for _ in range(EMAILS):
-        loopback.chat(REPLY)
+        loopback.chat(REPLY, kind="draft")
     asked, rows = _triage(tmp_path, loopback)  # other flags: a new run, the same analyses
     assert asked == ["draft"] * EMAILS
     assert {r["status"] for r in rows} == {"drafted"}
@@ -82,19 +81,19 @@ def test_drafting_after_a_triage_only_run_reuses_every_analysis(tmp_path, loopba
 
 def test_fresh_asks_the_model_again(tmp_path, loopback):
     for _ in range(2 * EMAILS):
-        loopback.chat(ANALYSIS)
+        loopback.chat(ANALYSIS, kind="analysis")
     _triage(tmp_path, loopback, "--no-draft")
     asked, _ = _triage(tmp_path, loopback, "--no-draft", "--fresh")
     assert asked == ["analysis"] * EMAILS
 
 
 def test_redact_keeps_no_model_answers(tmp_path, loopback):
+    for _ in range(2 * EMAILS):
+        loopback.chat(ANALYSIS, kind="analysis")
     for _ in range(EMAILS):
-        loopback.chat(ANALYSIS)
-    for _ in range(EMAILS):
-        loopback.chat(ANALYSIS)
-        loopback.chat(REPLY)
+        loopback.chat(REPLY, kind="draft")
     _triage(tmp_path, loopback, "--no-draft", "--redact")
-    asked, _ = _triage(tmp_path, loopback, "--redact")
-    assert asked.count("analysis") == EMAILS  # nothing was kept to reuse
+    asked, rows = _triage(tmp_path, loopback, "--redact")
+    assert sorted(asked) == ["analysis"] * EMAILS + ["draft"] * EMAILS  # nothing kept to reuse
+    assert {r["status"] for r in rows} == {"drafted"}
     assert _cached(tmp_path) == 0
