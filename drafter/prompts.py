@@ -1,8 +1,11 @@
 """Loading the Jinja2 templates in ``prompts/``; user folders override built-ins file by file.
 
 Every template renders with ``StrictUndefined`` so that a misspelt variable fails loudly
-instead of silently sending the model an empty string. Model prompts hold two blocks,
-``system`` and ``user``, rendered separately into chat messages.
+instead of silently sending the model an empty string, and in Jinja2's sandbox: a template
+folder can come from a ``drafter.toml`` in whatever directory the user happens to be in, so
+a template must never reach Python internals (``cycler.__init__.__globals__.os``) and run
+code. A template that tries is an error naming the template, not a command run. Model
+prompts hold two blocks, ``system`` and ``user``, rendered separately into chat messages.
 """
 
 from __future__ import annotations
@@ -93,18 +96,23 @@ class Prompts:
 
 def _render(fn: Any, name: str, context: dict[str, Any]) -> str:
     import jinja2
+    from jinja2.sandbox import SecurityError
 
     try:
         return fn(**context)
     except jinja2.UndefinedError as exc:
         raise ConfigError(f"prompt template {name}{TEMPLATE_SUFFIX}: {exc.message}") from None
+    except SecurityError as exc:
+        raise ConfigError(f"prompt template {name}{TEMPLATE_SUFFIX}: refused by the template "
+                          f"sandbox: {exc}") from None
 
 
 @lru_cache(maxsize=16)
 def _environment(dirs: tuple[str, ...]) -> Any:
     import jinja2
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return jinja2.Environment(
+    return ImmutableSandboxedEnvironment(
         loader=jinja2.FileSystemLoader(list(dirs)),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

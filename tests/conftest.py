@@ -42,6 +42,14 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory,
+                   ) -> None:
+    """The developer's own ``~/.config/drafter/config.toml`` never shapes a test."""
+    home = tmp_path_factory.mktemp("config-home")
+    monkeypatch.setenv("DRAFTER_CONFIG", str(home / "drafter" / "config.toml"))
+
+
 @pytest.fixture
 def vcr_config(pytestconfig: pytest.Config) -> dict[str, Any]:
     return {

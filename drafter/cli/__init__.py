@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -38,6 +38,20 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 def err(message: str) -> None:
     """A line for the person at the terminal, on stderr so stdout stays machine-readable."""
     print(f"drafter: {message}", file=sys.stderr)
+
+
+def announce_config(config: Any, base_url_flag: str | None, engine_name: str) -> None:
+    """Say what the configuration left out, and where model requests go, before any are sent.
+
+    An endpoint decides who reads the customers' email and the API key, so one that the user
+    did not type on this command line (``--base-url``) is named with where it came from.
+    """
+    if base_url_flag:
+        return
+    for notice in config.notices:
+        err(notice)
+    if engine_name == "openai":
+        err(config.endpoint_line())
 
 
 def fail(message: str) -> NoReturn:

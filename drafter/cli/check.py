@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, read_text_arg, user_errors
+from drafter.cli import EXIT_FINDINGS, EXIT_OK, announce_config, app, read_text_arg, user_errors
 
 if TYPE_CHECKING:
     from drafter.models import Analysis, Email, Finding
@@ -74,6 +74,7 @@ def _run(reply: str, email_path: str | None, policy_path: Path | None, rules_pat
     pack = load_rules(rules_path)
     email, analysis = _original(email_path)
     llm = config.llm.merged(model=model, base_url=base_url).engine_options()
+    announce_config(config, base_url, _judge_engine(text, engine, judge, llm))
     judged, notes = _judge(text, email, analysis, pol, engine, judge, llm, config.prompt_dirs)
     result = check_reply(text, email=email, analysis=analysis, policy=pol, rules=pack,
                          judge_findings=judged)
@@ -90,6 +91,15 @@ def _original(email_path: str | None) -> tuple[Email | None, Analysis | None]:
 
     email = read_email(email_path)
     return email, analyze_email(email)
+
+
+def _judge_engine(text: str, engine_choice: str, judge: bool | None, llm: dict[str, Any]) -> str:
+    """The engine the judge step will use (``offline`` when there is no judge to run)."""
+    from drafter.engines import resolve_engine_name
+
+    if judge is False or not text.strip():
+        return "offline"
+    return resolve_engine_name(engine_choice, llm_config=bool(llm.get("base_url")))
 
 
 def _judge(text: str, email: Email | None, analysis: Analysis | None, policy: Policy,

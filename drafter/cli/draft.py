@@ -8,7 +8,17 @@ from pathlib import Path
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors, write_output
+from drafter.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    announce_config,
+    app,
+    err,
+    fail,
+    options,
+    user_errors,
+    write_output,
+)
 
 FORMAT_HELP = "Output: text (for a person), json (for programs), markdown, or eml (a reply draft)."
 
@@ -65,6 +75,7 @@ def draft(
         llm = config.llm.merged(model=model, base_url=base_url, temperature=temperature)
         eng = create_engine(engine, prompts=Prompts(template_dirs), today=_today(),
                             **llm.engine_options())
+        announce_config(config, base_url, eng.name)
         if eng.name == "offline" and engine == "auto":
             err("using the offline engine (rules + templates, no model); "
                 "set OPENAI_API_KEY or OPENAI_BASE_URL to draft with an LLM")

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors
+from drafter.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    announce_config,
+    app,
+    err,
+    fail,
+    options,
+    user_errors,
+)
 
 
 @app.command("eval", no_args_is_help=True)
@@ -104,6 +113,7 @@ def _run(suite_path, prompts, compare_with, repeat, min_pass_rate, no_cache, sto
                             rules_path=str(rules) if rules else None,
                             min_pass_rate=min_pass_rate)
     store = _store(store_path, engine, llm.engine_options())
+    announce_config(config, base_url, "offline" if store is None else "openai")
     if engine == "auto" and store is None and not quiet:
         err("using the offline engine (rules + templates, no model); "
             "set OPENAI_API_KEY or OPENAI_BASE_URL to evaluate an LLM")

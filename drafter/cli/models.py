@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from drafter.cli import app, user_errors
+from drafter.cli import announce_config, app, user_errors
 
 
 @app.command()
@@ -29,7 +29,9 @@ def models(
         from drafter.config import load_config
         from drafter.engines.openai_engine import OpenAIEngine
 
-        llm = load_config().llm.merged(base_url=base_url)
+        config = load_config()
+        announce_config(config, base_url, "openai")
+        llm = config.llm.merged(base_url=base_url)
         options = {k: v for k, v in llm.engine_options().items()
                    if k in ("base_url", "timeout", "max_retries")}
         offered = OpenAIEngine(**options).list_models()

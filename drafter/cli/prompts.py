@@ -8,7 +8,16 @@ from pathlib import Path
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors
+from drafter.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    announce_config,
+    app,
+    err,
+    fail,
+    options,
+    user_errors,
+)
 
 prompts_app = typer.Typer(
     name="prompts",
@@ -130,6 +139,7 @@ def _render(name: str, email_path: str, policy_path: Path | None, engine: str,
     email = read_email(email_path)
     policy = load_policy(policy_path if policy_path is not None else config.policy_path)
     llm = config.llm.merged(model=model, base_url=base_url).engine_options()
+    announce_config(config, base_url, engine)
     today = _today() or dt.date.today()
     analysis, analyzed_by, context_tokens = None, "offline engine (rules)", None
     if engine == "openai" and name != "analyze":

@@ -9,7 +9,16 @@ from typing import Any
 
 import typer
 
-from drafter.cli import EXIT_FINDINGS, EXIT_OK, app, err, fail, options, user_errors
+from drafter.cli import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    announce_config,
+    app,
+    err,
+    fail,
+    options,
+    user_errors,
+)
 
 EXIT_INTERRUPTED = 130
 
@@ -129,6 +138,7 @@ def triage(
                           today=_today(), llm_options=tuple(llm.engine_options().items()))
         probe = build_engine(spec)  # a wrong key or engine name fails here, before any work
         spec = EngineSpec(probe.name, spec.prompt_dirs, spec.today, spec.llm_options)
+        announce_config(config, base_url, probe.name)
         if probe.name == "offline" and engine == "auto":
             err("using the offline engine (rules + templates, no model); "
                 "set OPENAI_API_KEY or OPENAI_BASE_URL to triage with an LLM")
