@@ -17,6 +17,7 @@ from drafter.cli import (
     err,
     fail,
     options,
+    plural,
     user_errors,
 )
 
@@ -31,13 +32,14 @@ def triage(
     ),
     out: Path | None = typer.Option(
         None, "--out", "-o", metavar="FILE",
-        help="One row per email: JSON Lines, or CSV when FILE ends in .csv. "
-             "Without it, the top of the queue is printed.",
+        help="One row per email: JSON Lines, or CSV when FILE ends in .csv; '-' for JSON "
+             "Lines on stdout. Without it, the top of the queue is printed.",
     ),
     drafts: Path | None = typer.Option(None, "--drafts", metavar="DIR",
                                        help="Write each reply draft as an .eml file here."),
     report: Path | None = typer.Option(None, "--report", metavar="FILE",
-                                       help="Write a self-contained HTML report here."),
+                                       help="Write a self-contained HTML report here "
+                                            "('-' for stdout)."),
     engine: options.Engine = "auto",
     policy: options.PolicyFile = None,
     min_anger: int = typer.Option(2, "--min-anger", min=0, max=5,
@@ -213,13 +215,16 @@ def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: P
                    engine: str, model: str | None, quiet: bool,
                    prices: tuple[float | None, float | None]) -> None:
     from drafter.pricing import estimate_cost
-    from drafter.triage.outputs import ranked_table, write_drafts, write_rows
+    from drafter.triage.outputs import ranked_table, rows_text, write_drafts, write_rows
 
     rows = run.rows
     try:
-        if out is not None:
+        if out is not None and str(out) == "-":
+            sys.stdout.write(rows_text(out, rows))
+            sys.stdout.flush()
+        elif out is not None:
             write_rows(out, rows)
-            err(f"wrote {out} ({len(rows):,} rows)")
+            err(f"wrote {out} ({plural(len(rows), 'row')})")
         else:
             sys.stdout.write(ranked_table(rows))
         if drafts is not None:
@@ -234,8 +239,13 @@ def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: P
             cost = (0.0 if not prompt + completion else
                     estimate_cost(model, prompt, completion, price_in=prices[0],
                                   price_out=prices[1], batch=getattr(run, "batch", False)))
-            atomic_write(report, render_report(rows, engine=engine, model=model, cost=cost))
-            err(f"wrote {report}")
+            html = render_report(rows, engine=engine, model=model, cost=cost)
+            if str(report) == "-":
+                sys.stdout.write(html)
+                sys.stdout.flush()
+            else:
+                atomic_write(report, html)
+                err(f"wrote {report}")
     except OSError as exc:
         fail(f"cannot write output: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
     if not quiet:

@@ -9,6 +9,7 @@ outputs from it.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -59,7 +60,30 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
+    """Write ``path`` whole or not at all, without replacing what ``path`` names.
+
+    A regular file is written through a temporary file in the same folder and a rename, so a
+    crash never leaves half a file. A symlink is followed: the file it points at is replaced
+    and the link stays a link. A device, FIFO or terminal (``/dev/stdout``, ``/dev/full``, a
+    pipe) is written through: renaming over it would put a regular file where the device was
+    (as root, ``/dev/full`` itself). A folder is refused.
+    """
+    target = Path(os.path.realpath(path))
+    if path.is_dir() or target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
+    if (path.is_symlink() or path.exists()) and not target.is_file():
+        _write_through(path, text)
+        return
+    _replace(target if path.is_symlink() else path, text)
+
+
+def _write_through(path: Path, text: str) -> None:
+    """Open what ``path`` names (following links) and write to it; no temporary file."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+def _replace(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -78,10 +102,13 @@ def _umask() -> int:
     return mask
 
 
+def rows_text(path: Path, rows: list[dict[str, Any]]) -> str:
+    """``--out``'s content: CSV when the name ends in ``.csv``, JSON Lines otherwise."""
+    return to_csv(rows) if path.suffix.lower() == ".csv" else to_jsonl(rows)
+
+
 def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    """``--out``: CSV when the name ends in ``.csv``, JSON Lines otherwise."""
-    text = to_csv(rows) if path.suffix.lower() == ".csv" else to_jsonl(rows)
-    atomic_write(path, text)
+    atomic_write(path, rows_text(path, rows))
 
 
 def safe_name(ident: str, limit: int = 80) -> str:
