@@ -1,0 +1,41 @@
+"""Reading the team's corpus and the blind sets, shared by the trainers and the benches.
+
+``corpus/escalation/*.jsonl``: training data written by the team (see each file's README).
+``corpus/blind/escalation-*.jsonl``: sets written by authors who never saw the rules, the
+models or the training data. Which blind sets are *dev* (studied while tuning, so no longer
+blind) and which are *headline* (never studied) is recorded here, in one place, so every
+script and the README say the same.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+#: Blind sets used to choose thresholds and features: dev sets from then on.
+ESCALATION_DEV = ("escalation-a",)
+#: Blind sets never studied: the headline figures.
+ESCALATION_HEADLINE = ("escalation-b", "escalation-c")
+LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def escalation_corpus() -> list[dict]:
+    """Every training item: ``text``, ``label``, ``lang``, ``unit`` (sentence|email), ``file``."""
+    items = []
+    for path in sorted((CORPUS / "escalation").glob("*.jsonl")):
+        for item in read_jsonl(path):
+            items.append({**item, "file": path.name})
+    return items
+
+
+def blind_set(name: str) -> list[dict]:
+    path = CORPUS / "blind" / f"{name}.jsonl"
+    return read_jsonl(path) if path.is_file() else []

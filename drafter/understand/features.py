@@ -1,0 +1,71 @@
+"""Hashed word and character n-grams: the features every shipped model reads.
+
+Why these: they need no vocabulary, tokenizer or download, work the same in all seven
+languages, and character n-grams carry what misspellings, inflections and compounds share
+("suicid" in suicide/suicidio/Suizid, "avocat"/"avvocato"/"advocaat"). Text is folded first
+(lower case, accents and curly apostrophes removed, digits as 0) so that "más"/"mas" and
+"I’ll"/"I'll" are one feature. Feature names are hashed with CRC-32 into a fixed number of
+buckets: stable across processes and Python versions (``hash()`` is salted per process),
+and the trainer and the runtime call the very same function.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+from zlib import crc32
+
+_WORD_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+_DIGITS_RE = re.compile(r"\d")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which n-grams a model reads and how many hash buckets it has (saved with the model)."""
+
+    buckets: int = 1 << 20
+    word_ngrams: int = 2
+    char_min: int = 3
+    char_max: int = 5
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@lru_cache(maxsize=4096)
+def fold(text: str) -> str:
+    """Lower case, no accents, straight apostrophes, every digit a 0."""
+    lowered = text.translate(_APOSTROPHES).lower()
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    if decomposed != lowered:
+        lowered = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _DIGITS_RE.sub("0", lowered)
+
+
+def words(text: str) -> list[str]:
+    return _WORD_RE.findall(fold(text))
+
+
+def feature_names(text: str, spec: FeatureSpec) -> list[str]:
+    """The n-grams of ``text``: words (``w:``), word pairs (``b:``), padded char n-grams."""
+    tokens = words(text)
+    names = ["w:" + t for t in tokens]
+    if spec.word_ngrams >= 2:
+        names += ["b:" + a + " " + b for a, b in pairwise(tokens)]
+    lo, hi = spec.char_min, spec.char_max
+    if hi:
+        for token in tokens:
+            padded = f" {token} "
+            size = len(padded)
+            for n in range(lo, min(hi, size) + 1):
+                names += [padded[i:i + n] for i in range(size - n + 1)]
+    return names
+
+
+def hashed(names: list[str], buckets: int) -> list[int]:
+    """Each name's bucket: CRC-32 of its UTF-8 bytes, modulo ``buckets``."""
+    return [crc32(n.encode("utf-8")) % buckets for n in names]
