@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from drafter.models import CheckResult, DraftResult, Email, Finding
@@ -142,41 +143,153 @@ def _md(text: str) -> str:
 
 
 def to_eml(result: DraftResult, now: dt.datetime | None = None) -> str:
-    """An RFC 5322 reply a mail client opens as a draft, threaded under the customer's email."""
+    """An RFC 5322 reply a mail client opens as a draft, threaded under the customer's email.
+
+    The recipient is built from the parsed (display name, address) pair, never from header
+    text: a display name decodes to any characters at all, commas and addresses included,
+    and text parsed again would turn them into recipients. So the reply goes to exactly one
+    address, the customer's own, or to none when there is no usable one (or when the written
+    draft does not read back as that one address). Every header value is stripped of control
+    characters. An internationalised domain is written in IDNA form; where that would change
+    it (IDNA 2003 maps "ß" to "ss") or is impossible, the draft is written as SMTPUTF8 mail
+    (RFC 6532), which keeps the address exactly.
+    """
+    from email import message_from_string, policy
     from email.message import EmailMessage
     from email.policy import SMTP
     from email.utils import format_datetime, make_msgid
+
+    from drafter.mail.headers import address_of
 
     if result.draft is None:
         raise ValueError("no draft to write (the email was escalated to a person)")
     email = result.email
     msg = EmailMessage()
-    _set_header(msg, "From", email.to)
-    _set_header(msg, "To", email.sender)
-    msg["Subject"] = result.draft.subject
+    utf8 = False
+    mailboxes: dict[str, str] = {}
+    ours = address_of(_header_text(email.to)[:_MAX_ADDRESS_TEXT])
+    for name, (display, address) in (("From", ours),
+                                     ("To", (email.sender_name, email.sender_address))):
+        spec = _set_mailbox(msg, name, display, address)
+        if spec:
+            mailboxes[name] = spec
+            utf8 = utf8 or not spec.isascii()
+    _set_header(msg, "Subject", result.draft.subject)
     msg["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))
     msg["Message-ID"] = make_msgid(domain=_domain(email))
-    if email.message_id:
-        msg["In-Reply-To"] = email.message_id
-        msg["References"] = " ".join([*email.references, email.message_id])
+    message_id = _header_text(email.message_id)
+    if message_id:
+        references = " ".join([*(_header_text(r) for r in email.references), message_id])
+        _set_header(msg, "In-Reply-To", message_id)
+        _set_header(msg, "References", references)
+        utf8 = utf8 or not references.isascii()
     msg["X-Drafter-Check"] = "passed" if result.check.passed else "failed"
     msg["X-Unsent"] = "1"  # Outlook and Thunderbird open it as a draft to edit and send
-    msg.set_content(result.draft.text + _quoted_original(email), charset="utf-8")
-    return msg.as_bytes(policy=SMTP).decode("utf-8", errors="replace").replace("\r\n", "\n")
+    body = result.draft.text + _quoted_original(email)
+    msg.set_content(body.encode("utf-8", "replace").decode("utf-8"), charset="utf-8")
+    out = SMTP.clone(utf8=True) if utf8 else SMTP
+    text = msg.as_bytes(policy=out).decode("utf-8", errors="replace").replace("\r\n", "\n")
+    # Read the draft back as a mail client will: a mailbox the writer folded or encoded into
+    # something else (the stdlib decodes encoded words even inside an address) is dropped.
+    written = message_from_string(text, policy=policy.default)
+    wrong = [name for name, spec in mailboxes.items() if _read_back(written, name) != [spec]]
+    for name in wrong:
+        del msg[name]
+    if wrong:
+        text = msg.as_bytes(policy=out).decode("utf-8", errors="replace").replace("\r\n", "\n")
+    return text
+
+
+#: The most text of the customer's To header read for the reply's From.
+_MAX_ADDRESS_TEXT = 2_000
+#: Control characters (C0, C1, line and paragraph separators) become spaces in a header;
+#: zero-width and bidi format characters are dropped. Neither may reach a header line: a
+#: CR or LF would start a new header, a NUL or ESC is written raw.
+_HEADER_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_HEADER_FORMAT_RE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                               "\u2066-\u206f\ufeff]+")
+#: What an address's local part may hold here (quoted if need be by the header registry).
+_LOCAL_PART_RE = re.compile(r'[^\s@"<>()\[\],;:\\]+')
+_ASCII_DOMAIN_RE = re.compile(r"[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?")
+_UTF8_DOMAIN_RE = re.compile(r'[^\s@"<>()\[\],;:\\/?#]+')
+
+
+def _header_text(value: str) -> str:
+    """A header value with no control, format or surrogate characters, whitespace collapsed."""
+    value = _HEADER_CONTROL_RE.sub(" ", _HEADER_FORMAT_RE.sub("", value))
+    value = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become "?"
+    return " ".join(value.split())
 
 
 def _set_header(msg: Any, name: str, value: str) -> None:
+    """Set an unstructured header from ``value`` made safe to write (see _header_text)."""
+    value = _header_text(value)
     if value:
-        try:
-            msg[name] = value
-        except (ValueError, TypeError):
-            msg[name] = value.replace("\n", " ").replace("\r", " ")
+        msg[name] = value
+
+
+def _set_mailbox(msg: Any, name: str, display: str, address: str) -> str:
+    """Set ``name`` to exactly one mailbox and return its address, or leave it unset ("").
+
+    The header registry quotes or encodes the display name as needed; the header is read
+    back, and dropped unless it holds that one address and nothing else.
+    """
+    from email.headerregistry import Address
+
+    local, at, domain = _header_text(address).rpartition("@")
+    host = _ascii_domain(domain)
+    if not at or not _LOCAL_PART_RE.fullmatch(local) or "=?" in local or host is None:
+        return ""
+    try:
+        mailbox = Address(display_name=_header_text(display), username=local, domain=host)
+        msg[name] = mailbox
+        written = msg[name].addresses
+        exact = len(written) == 1 and written[0].addr_spec == mailbox.addr_spec
+    except Exception:  # the registry rejects what it cannot represent: no header, no crash
+        exact = False
+    if not exact:
+        del msg[name]
+        return ""
+    return str(mailbox.addr_spec)
+
+
+def _read_back(msg: Any, name: str) -> list[str]:
+    """The addresses a mail client reads in header ``name``; none if it cannot read them."""
+    try:
+        return [str(a.addr_spec) for h in msg.get_all(name, []) for a in h.addresses]
+    except Exception:
+        return []
+
+
+def _ascii_domain(domain: str) -> str | None:
+    """The domain as written in a header: IDNA (punycode) where that keeps it exactly.
+
+    None for a domain that cannot be one. Python's IDNA codec is IDNA 2003, which maps some
+    characters to others ("ß" to "ss", full-width letters to ASCII): that would send the reply
+    to another domain, so such a domain is kept as it is, for SMTPUTF8.
+    """
+    if domain.isascii():
+        return domain if _ASCII_DOMAIN_RE.fullmatch(domain) else None
+    if not _UTF8_DOMAIN_RE.fullmatch(domain):
+        return None
+    try:
+        encoded = domain.encode("idna")
+        same = encoded.decode("idna") == domain.lower()
+    except UnicodeError:
+        return domain
+    return encoded.decode("ascii") if same else domain
 
 
 def _domain(email: Email) -> str:
-    for address in (email.to, email.message_id):
+    """The domain of the reply's Message-ID: the support address's, else the thread's."""
+    from drafter.mail.headers import address_of
+
+    ours = address_of(_header_text(email.to)[:_MAX_ADDRESS_TEXT])[1]
+    for address in (ours, _header_text(email.message_id)):
         if "@" in address:
-            return address.rsplit("@", 1)[1].strip("> ").split()[0] or "drafter.local"
+            host = _ascii_domain(address.rsplit("@", 1)[1].strip("> "))
+            if host and host.isascii():
+                return host
     return "drafter.local"
 
 

@@ -720,7 +720,7 @@ def _registry_address(raw: str) -> tuple[str, str]:
     """What the full parser makes of a From header (the slow path's answer)."""
     from email import policy
 
-    from drafter.mail import _ADDR_RE
+    from drafter.mail.headers import _ADDR_RE
 
     for addr in policy.default.header_factory("from", raw).addresses:
         if _ADDR_RE.fullmatch(addr.addr_spec):
@@ -733,7 +733,7 @@ def _registry_address(raw: str) -> tuple[str, str]:
        domain=st.text(_FROM_CHARS, min_size=1, max_size=8), shape=st.integers(0, 2))
 def test_a_from_header_read_by_the_fast_path_reads_as_the_full_parser_reads_it(
         name: str, local: str, domain: str, shape: int) -> None:
-    from drafter.mail import _ADDR_RE, _PLAIN_FROM_RE, _address
+    from drafter.mail.headers import _ADDR_RE, _PLAIN_FROM_RE, _address
 
     raw = [f"{name} <{local}@{domain}.com>", f"{local}@{domain}.org",
            f"{name}<{local}@{domain}>"][shape]
@@ -755,6 +755,6 @@ def test_a_from_header_read_by_the_fast_path_reads_as_the_full_parser_reads_it(
 ])
 def test_from_headers_fast_or_not_give_name_and_address(raw: str,
                                                          expected: tuple[str, str]) -> None:
-    from drafter.mail import _address
+    from drafter.mail.headers import _address
 
     assert _address(raw, raw) == expected

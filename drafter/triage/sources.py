@@ -31,11 +31,18 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
 from drafter.errors import InputError
+from drafter.mail.headers import (
+    HeaderCaps,
+    decode_words,
+    guard_raw_headers,
+    raw_header,
+    safe_parseaddr,
+    sender_fields,
+)
 
 #: Messages larger than this (attachments included) become error rows, unparsed.
 DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024
@@ -345,13 +352,20 @@ class Sources:
     # -- load -----------------------------------------------------------------------------------
 
     def load(self, entry: Entry) -> bytes | dict[str, str]:
-        """The message bytes (or the row's fields) again, for the full parse in a worker."""
+        """The message bytes (or the row's fields) again, for the full parse in a worker.
+
+        A mailbox message is parsed by the worker itself (compat32, no sniffing), so its
+        header fields are cut to size here, before that parse (see
+        :func:`drafter.mail.headers.guard_raw_headers`); a file goes through
+        :func:`drafter.mail.parse_bytes`, which does the same.
+        """
         if entry.kind == "row":
             return dict(entry.row or {})
         kind, where, *rest = entry.locator
         if kind == "file":
             return Path(where).read_bytes()
-        return self._box_bytes(where, rest[0] if kind == "maildir" else int(rest[0]))
+        return guard_raw_headers(self._box_bytes(where, rest[0] if kind == "maildir"
+                                                 else int(rest[0])))
 
     def _box_bytes(self, where: str, key: Any) -> bytes:
         box = self._boxes[where]
@@ -383,27 +397,42 @@ def _header_block(raw: bytes) -> bytes:
 
 
 def decode_header_value(value: Any) -> str:
-    """An RFC 2047 header as text, whitespace collapsed; never raises on malformed input."""
-    text = str(value or "")
+    """An RFC 2047 header as text, whitespace collapsed; never raises on malformed input.
+
+    The strict decoder is tried first (it is the fast one); a value it rejects (bad base64,
+    an unknown charset) is decoded by the mail reader's lenient decoder, which keeps what
+    does not decode as written: the full parse makes the same of it, and warns.
+    """
+    try:
+        text = str(value or "")
+    except Exception:  # a compat32 Header object over undecodable bytes
+        return ""
     if "=?" in text:
-        with contextlib.suppress(ValueError, LookupError, UnicodeError, TypeError):
+        try:
             text = str(make_header(decode_header(text)))
+        except Exception:  # HeaderParseError, LookupError, UnicodeError…
+            return decode_words(text)
     text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return " ".join(text.split())
 
 
 def _fill_headers(entry: Entry, raw: bytes) -> None:
-    """Ids, subject, sender, recipients and date from the header block alone (cheap)."""
+    """Ids, subject, sender, recipients and date from the header block alone (cheap).
+
+    The header fields are cut to the mail reader's limits before anything parses them (the
+    scan runs in the main thread: one hostile header must not stall or crash the batch), and
+    the sender is read exactly as the full parse reads it.
+    """
     block = _header_block(raw)
     if not _HEADER_LINE.match(block.lstrip(b"\r\n")) and not block.startswith(b"From "):
         return  # a plain-text file: the full parse finds what there is
     try:
-        msg = BytesHeaderParser(policy=compat32).parsebytes(block)
+        msg = BytesHeaderParser(policy=compat32).parsebytes(guard_raw_headers(block))
     except Exception:  # the stdlib parser is lenient; this is a last line of defence
         return
+    HeaderCaps().apply(msg)
     entry.subject = decode_header_value(msg.get("Subject"))
-    entry.sender = decode_header_value(msg.get("From"))
-    name, address = parseaddr(entry.sender)
+    entry.sender, name, address = sender_fields(raw_header(msg, "From"))
     entry.sender_name, entry.sender_address = name, address.lower()
     entry.to = decode_header_value(msg.get("To"))
     entry.date = decode_header_value(msg.get("Date"))
@@ -502,7 +531,7 @@ def _row_entry(label: str, record: dict[str, str], columns: dict[str, str]) -> E
     """An Entry for one helpdesk row: the mapped fields, and an error when there is no body."""
     mapped = {name: str(record.get(col, "") or "").strip() for name, col in columns.items()}
     sender = mapped.get("sender", "")
-    name, address = parseaddr(sender)
+    name, address = safe_parseaddr(sender)
     if not address and "@" not in sender:
         name, address = sender, ""
     entry = Entry(source=label, kind="row", row=mapped, subject=mapped.get("subject", ""),

@@ -114,13 +114,12 @@ class _Analysed:
 
 def email_from_row(fields: dict[str, str], source: str) -> Email:
     """An Email from a helpdesk row: its text cleaned like mail (quotes, signature, HTML)."""
-    from email.utils import parseaddr
-
     from drafter.mail import parse_bytes
+    from drafter.mail.headers import safe_parseaddr
 
     email = parse_bytes(fields.get("body", "").encode("utf-8"), source)
     sender = fields.get("sender", "")
-    name, address = parseaddr(sender)
+    name, address = safe_parseaddr(sender)  # a row's sender is as hostile as a header
     email.subject = fields.get("subject", "") or email.subject
     email.sender = sender
     email.sender_address = address if "@" in address else ""
