@@ -42,8 +42,10 @@ def _mbox(path: Path, count: int) -> Path:
 
 
 def _triage(tmp_path: Path, loop: Loopback, count: int, options: TriageOptions) -> list[dict]:
+    # Each answer takes a second: long enough that every slot's request overlaps the others
+    # even when a loaded machine staggers the workers' start (0.3 s failed one run in six).
     for _ in range(count):
-        loop.chat(ANALYSIS, delay=0.3)
+        loop.chat(ANALYSIS, delay=1.0)
     spec = EngineSpec("openai", llm_options=(("base_url", loop.url), ("api_key", KEY),
                                              ("model", MODEL), ("max_retries", 0)))
     settings = WorkSettings(policy=load_policy(None), no_draft=True)
