@@ -66,10 +66,8 @@ class Config:
     def policy_path(self) -> Path | None:
         return self.path
 
-    def endpoint_line(self, base_url_flag: str | None = None) -> str:
+    def endpoint_line(self) -> str:
         """Where the model requests go and who said so, for stderr."""
-        if base_url_flag:
-            return f"model endpoint {base_url_flag} (from --base-url)"
         if self.llm.base_url:
             return f"model endpoint {self.llm.base_url} (from {self.endpoint_source})"
         return "model endpoint api.openai.com (the default; no base URL configured)"
@@ -110,8 +108,7 @@ def load_config(cwd: Path | None = None) -> Config:
 
 def _merge_user(config: Config, user_llm: LLMSettings) -> Config:
     """The project's ``[llm]`` values over the user's (the endpoint is decided separately)."""
-    project = {k: v for k, v in config.llm.__dict__.items() if v is not None}
-    return replace(config, llm=replace(user_llm, **project))
+    return replace(config, llm=user_llm.merged(**config.llm.__dict__))
 
 
 def _endpoint(config: Config, project_url: str | None, user_llm: LLMSettings, user_path: Path,

@@ -74,8 +74,10 @@ def _run(reply: str, email_path: str | None, policy_path: Path | None, rules_pat
     pack = load_rules(rules_path)
     email, analysis = _original(email_path)
     llm = config.llm.merged(model=model, base_url=base_url).engine_options()
-    announce_config(config, base_url, _judge_engine(text, engine, judge, llm))
-    judged, notes = _judge(text, email, analysis, pol, engine, judge, llm, config.prompt_dirs)
+    judge_engine = _judge_engine(text, engine, judge, llm)
+    announce_config(config, base_url, judge_engine)
+    judged, notes = _judge(text, email, analysis, pol, judge_engine, judge, llm,
+                           config.prompt_dirs)
     result = check_reply(text, email=email, analysis=analysis, policy=pol, rules=pack,
                          judge_findings=judged)
     result.notes.extend(notes)
@@ -103,16 +105,11 @@ def _judge_engine(text: str, engine_choice: str, judge: bool | None, llm: dict[s
 
 
 def _judge(text: str, email: Email | None, analysis: Analysis | None, policy: Policy,
-           engine_choice: str, judge: bool | None, llm: dict[str, Any],
+           name: str, judge: bool | None, llm: dict[str, Any],
            prompt_dirs: list[Path]) -> tuple[list[Finding] | None, list[str]]:
-    """Run the engine's judge when one applies; the offline engine never has one."""
-    from drafter.engines import resolve_engine_name
-
-    if judge is False or not text.strip():
-        return None, []
-    name = resolve_engine_name(engine_choice, llm_config=bool(llm.get("base_url")))
+    """Run the judge on engine ``name`` (from ``_judge_engine``); offline never has one."""
     if name == "offline":
-        if judge:
+        if judge and text.strip():
             return None, ["the LLM judge needs an LLM engine (--engine openai, or set "
                           "OPENAI_API_KEY / OPENAI_BASE_URL): rules only"]
         return None, []

@@ -215,23 +215,19 @@ def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: P
                    engine: str, model: str | None, quiet: bool,
                    prices: tuple[float | None, float | None]) -> None:
     from drafter.pricing import estimate_cost
-    from drafter.triage.outputs import ranked_table, rows_text, write_drafts, write_rows
+    from drafter.triage.outputs import ranked_table, write_drafts, write_rows, write_target
 
     rows = run.rows
     try:
-        if out is not None and str(out) == "-":
-            sys.stdout.write(rows_text(out, rows))
-            sys.stdout.flush()
-        elif out is not None:
-            write_rows(out, rows)
-            err(f"wrote {out} ({plural(len(rows), 'row')})")
+        if out is not None:
+            if write_rows(out, rows):
+                err(f"wrote {out} ({plural(len(rows), 'row')})")
         else:
             sys.stdout.write(ranked_table(rows))
         if drafts is not None:
             count = write_drafts(drafts, rows, run.emls)
             err(f"wrote {count:,} reply drafts to {drafts}/")
         if report is not None:
-            from drafter.triage.outputs import atomic_write
             from drafter.triage.report import render_report
 
             prompt = sum(int(r.get("prompt_tokens") or 0) for r in rows)
@@ -239,12 +235,7 @@ def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: P
             cost = (0.0 if not prompt + completion else
                     estimate_cost(model, prompt, completion, price_in=prices[0],
                                   price_out=prices[1], batch=getattr(run, "batch", False)))
-            html = render_report(rows, engine=engine, model=model, cost=cost)
-            if str(report) == "-":
-                sys.stdout.write(html)
-                sys.stdout.flush()
-            else:
-                atomic_write(report, html)
+            if write_target(report, render_report(rows, engine=engine, model=model, cost=cost)):
                 err(f"wrote {report}")
     except OSError as exc:
         fail(f"cannot write output: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))

@@ -14,6 +14,7 @@ import io
 import json
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -107,8 +108,18 @@ def rows_text(path: Path, rows: list[dict[str, Any]]) -> str:
     return to_csv(rows) if path.suffix.lower() == ".csv" else to_jsonl(rows)
 
 
-def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
-    atomic_write(path, rows_text(path, rows))
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> bool:
+    return write_target(path, rows_text(path, rows))
+
+
+def write_target(path: Path, text: str) -> bool:
+    """Write an output to ``path``, or to stdout for ``-``; True when a file was written."""
+    if str(path) == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return False
+    atomic_write(path, text)
+    return True
 
 
 def safe_name(ident: str, limit: int = 80) -> str:
