@@ -1,21 +1,21 @@
-"""How well escalation tells threats and crises from ordinary angry idioms.
+"""How well escalation catches threats, crises and legal threats on text the team never tuned on.
 
-Scores :func:`drafter.escalation.assess_escalation` on the labelled corpus
+Scores :func:`drafter.escalation.assess_escalation` (the model and the rules together, as
+``drafter draft`` runs them) on the blind sets in ``corpus/blind/`` (written by authors who
+never saw the rules, the models or the corpus; ``bench/corpus_sets.py`` says which are
+**headline**, never studied, and which are **dev**, studied while tuning) and on the
+corpus's own held-out emails. Per label and language:
 
-* ``tests/data/escalation/heldout.jsonl`` (written first, before escalation.py was improved:
-  the honest figure), and
-* ``tests/data/escalation/labelled.jsonl`` (the set the patterns were improved on),
+* violence, crisis: **stopped** (``required``, with that reason: no draft) and **to a person**
+  (``required`` or ``review``: a person reads it before anything is sent);
+* legal: **to review** (``review`` or ``required``);
+* none (hard negatives): **false flags** (``required`` or ``review``) and **false stops**
+  (``required``: a draft wrongly refused).
 
-per class: **recall** (violence and crisis must be ``required`` — no draft; legal must be
-``review``, and not ``required``) and **false positives** on ordinary angry emails full of
-violent and deathly idioms ("this is killing me", "I could murder a coffee"), counted
-separately for a false ``required`` (a draft wrongly refused) and a false ``review``.
+Targets (issue 12): violence and crisis stopped ≥ 0.97 in every language, legal ≥ 0.90,
+false flags on hard negatives ≤ 5%.
 
-Targets: recall 1.0 for violence and crisis, zero false ``required`` on ordinary emails.
-
-    python bench/escalation_bench.py [--json] [--strict] [--misses]
-
-``--strict`` exits 1 when a target is missed; ``--misses`` lists every wrong item.
+    python bench/escalation_bench.py [--set headline|dev|heldout|all] [--json] [--misses]
 """
 
 from __future__ import annotations
@@ -24,133 +24,137 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus_sets import (  # noqa: E402
+    ESCALATION_DEV,
+    ESCALATION_HEADLINE,
+    LANGUAGES,
+    blind_set,
+    escalation_corpus,
+)
 
 from drafter.escalation import REASON_TEXT, assess_escalation  # noqa: E402
-from drafter.models import Escalation  # noqa: E402
 
-DATA = ROOT / "tests" / "data" / "escalation"
-SETS = {"held-out (written first)": DATA / "heldout.jsonl",
-        "labelled (improved on)": DATA / "labelled.jsonl"}
-CLASSES = ("violence", "crisis", "legal", "ordinary")
+TARGETS = {"violence": 0.97, "crisis": 0.97, "legal": 0.90, "none": 0.05}
 
 
-@dataclass
-class ClassScore:
-    """Outcomes for the items of one class in one set."""
+def heldout_emails() -> list[dict]:
+    """The corpus emails the trainer held out (the same seeded split)."""
+    from train_escalation import held_out
 
-    n: int = 0
-    hits: int = 0  # violence/crisis: required with the right reason; legal: review only
-    false_required: int = 0  # a draft refused that should not be
-    false_review: int = 0  # flagged for review (ordinary only)
-    wrong: list[str] = field(default_factory=list)
-
-    @property
-    def recall(self) -> float | None:
-        return self.hits / self.n if self.n else None
+    return [d for d in escalation_corpus() if d["unit"] == "email" and held_out(d)]
 
 
-def load(path: Path) -> list[dict[str, str]]:
-    """Items as {"label", "text"}, one JSON object per line."""
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+def sets(which: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    if which in ("headline", "all"):
+        out["headline (blind, never studied)"] = [
+            d for name in ESCALATION_HEADLINE for d in blind_set(name)]
+    if which in ("dev", "all"):
+        out["dev (blind, studied while tuning)"] = [
+            d for name in ESCALATION_DEV for d in blind_set(name)]
+    if which in ("heldout", "all"):
+        out["corpus held-out emails (not blind)"] = heldout_emails()
+    return out
 
 
-def correct(label: str, esc: Escalation) -> bool:
-    """Whether the verdict is what the label asks for (see the module docstring)."""
+def outcome(label: str, text: str, lang: str) -> dict[str, bool]:
+    """What drafter did with one email, in the terms of the module docstring."""
+    esc = assess_escalation(text, lang)
+    flagged = esc.required or esc.review
     if label in ("violence", "crisis"):
-        return esc.required and REASON_TEXT[label] in esc.reasons
+        stopped = esc.required and REASON_TEXT[label] in esc.reasons
+        return {"hit": stopped, "person": flagged}
     if label == "legal":
-        return esc.review and not esc.required
-    return not esc.review
+        return {"hit": flagged, "person": flagged}
+    return {"hit": not flagged, "false_flag": flagged, "false_stop": esc.required}
 
 
-def score(items: list[dict[str, str]]) -> dict[str, ClassScore]:
-    scores = {c: ClassScore() for c in CLASSES}
+def score(items: list[dict]) -> dict[str, dict[str, dict[str, float]]]:
+    """{label: {lang | "all": {"n", "rate", "person"/"false_stop"}}}."""
+    tallies: dict[tuple[str, str], list[dict[str, bool]]] = defaultdict(list)
+    misses = []
     for item in items:
-        label, text = item["label"], item["text"]
-        esc = assess_escalation(text)
-        s = scores[label]
-        s.n += 1
-        ok = correct(label, esc)
-        s.hits += ok and label != "ordinary"
-        if label in ("legal", "ordinary") and esc.required:
-            s.false_required += 1
-        if label == "ordinary" and esc.review and not esc.required:
-            s.false_review += 1
-        if not ok:
-            s.wrong.append(f"{label}: {text}  -> required={esc.required} review={esc.review} "
-                           f"{esc.reasons}")
-    return scores
+        got = outcome(item["label"], item["text"], item.get("lang"))
+        for lang in (item["lang"], "all"):
+            tallies[(item["label"], lang)].append(got)
+        if not got["hit"]:
+            misses.append(item)
+    table: dict[str, dict[str, dict[str, float]]] = defaultdict(dict)
+    for (label, lang), rows in tallies.items():
+        n = len(rows)
+        cell = {"n": n}
+        if label == "none":
+            cell["rate"] = sum(r["false_flag"] for r in rows) / n
+            cell["false_stop"] = sum(r["false_stop"] for r in rows) / n
+        else:
+            cell["rate"] = sum(r["hit"] for r in rows) / n
+            cell["person"] = sum(r["person"] for r in rows) / n
+        table[label][lang] = cell
+    return {"table": dict(table), "misses": misses}
 
 
-def table(name: str, scores: dict[str, ClassScore]) -> str:
-    lines = [f"{name}", f"  {'class':<10}{'n':>4}{'recall':>9}{'false required':>17}"
-                        f"{'false review':>15}"]
-    for cls in CLASSES:
-        s = scores[cls]
-        recall = "-" if cls == "ordinary" or s.recall is None else f"{s.recall:.2f}"
-        fr = str(s.false_required) if cls in ("legal", "ordinary") else "-"
-        fv = str(s.false_review) if cls == "ordinary" else "-"
-        lines.append(f"  {cls:<10}{s.n:>4}{recall:>9}{fr:>17}{fv:>15}")
+def render(name: str, table: dict) -> str:
+    langs = [x for x in (*LANGUAGES, "all") if any(x in table.get(k, {}) for k in table)]
+    head = f"{'':<22}" + "".join(f"{x:>8}" for x in langs)
+    lines = [name, head]
+    rows = [("violence stopped", "violence", "rate"),
+            ("violence to a person", "violence", "person"),
+            ("crisis stopped", "crisis", "rate"), ("crisis to a person", "crisis", "person"),
+            ("legal to review", "legal", "rate"), ("none: false flags", "none", "rate"),
+            ("none: false stops", "none", "false_stop")]
+    for title, label, key in rows:
+        cells = [table.get(label, {}).get(x) for x in langs]
+        lines.append(f"{title:<22}" + "".join(
+            f"{'-' if c is None else format(c[key], '.2f'):>8}" for c in cells))
+    counts = {k: table[k]["all"]["n"] for k in table}
+    lines.append(f"{'n (all languages)':<22}" + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return "\n".join(lines)
 
 
-def speed(items: list[dict[str, str]], runs: int = 20) -> float:
-    """Mean microseconds per email (sentence split and all patterns)."""
+def speed(items: list[dict], runs: int = 3) -> float:
+    """Mean milliseconds per email, model loaded (the cache cleared between runs)."""
+    from drafter.understand.linear import load_model
+
+    model = load_model("escalation")
     start = time.perf_counter()
     for _ in range(runs):
+        model._proba.cache_clear()
         for item in items:
-            assess_escalation(item["text"])
-    return (time.perf_counter() - start) / (runs * len(items)) * 1e6
-
-
-def missed_targets(all_scores: dict[str, dict[str, ClassScore]]) -> list[str]:
-    out = []
-    for name, scores in all_scores.items():
-        for cls in ("violence", "crisis"):
-            if scores[cls].recall not in (None, 1.0):
-                out.append(f"{name}: {cls} recall {scores[cls].recall:.2f} < 1.0")
-        if scores["ordinary"].false_required:
-            out.append(f"{name}: {scores['ordinary'].false_required} false required")
-    return out
+            assess_escalation(item["text"], item.get("lang"))
+    return (time.perf_counter() - start) / (runs * len(items)) * 1e3
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", default="all", choices=("headline", "dev", "heldout", "all"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--misses", action="store_true", help="list every wrong item")
+    parser.add_argument("--misses", action="store_true",
+                        help="list the items handled wrongly (never on headline sets you "
+                             "mean to keep blind)")
     args = parser.parse_args()
 
-    data = {name: load(path) for name, path in SETS.items()}
-    all_scores = {name: score(items) for name, items in data.items()}
-    every = [item for items in data.values() for item in items]
-    micros = speed(every)
+    results = {name: score(items) for name, items in sets(args.set).items() if items}
+    every = [d for items in sets(args.set).values() for d in items]
+    ms = speed(every) if every else 0.0
     if args.json:
-        print(json.dumps({name: {c: {"n": s.n, "recall": s.recall,
-                                     "false_required": s.false_required,
-                                     "false_review": s.false_review}
-                                 for c, s in scores.items()}
-                          for name, scores in all_scores.items()}
-                         | {"microseconds_per_email": round(micros, 1)}, indent=2))
-    else:
-        for name, scores in all_scores.items():
-            print(table(name, scores))
-            if args.misses:
-                for s in scores.values():
-                    for wrong in s.wrong:
-                        print(f"    MISS {wrong}")
-            print()
-        print(f"{len(every)} emails, {micros:.0f} µs per email")
-    missed = missed_targets(all_scores)
-    for line in missed:
-        print(f"target missed: {line}", file=sys.stderr)
-    return 1 if args.strict and missed else 0
+        print(json.dumps({name: r["table"] for name, r in results.items()}
+                         | {"ms_per_email": round(ms, 2)}, indent=2))
+        return 0
+    for name, r in results.items():
+        print(render(name, r["table"]))
+        if args.misses:
+            for item in r["misses"]:
+                print(f"    MISS [{item['label']}/{item['lang']}] {item['text'][:160]!r}")
+        print()
+    print(f"{len(every)} emails, {ms:.2f} ms per email (model and rules)")
+    return 0
 
 
 if __name__ == "__main__":

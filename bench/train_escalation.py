@@ -11,10 +11,13 @@ A seeded 15% of each file is held out. Thresholds are chosen on dev data only: t
 sentences and emails and the blind sets listed as dev in ``bench/corpus_sets.py``; the
 headline blind sets are never read here.
 
-Thresholds are set for asymmetric cost: a missed threat or crisis is far worse than a
-needless review, so each of violence and crisis gets the highest threshold that still
-catches ``--target-recall`` of the dev emails, legal likewise with its own target, and a
-lower "possible" band for violence and crisis sends an email to review (not refusal).
+Thresholds are set by a false-flag budget on the dev emails with no signal. Violence and
+crisis share one threshold on their summed probability (both stop the draft, and the model
+often splits a menacing sentence between the two): it stops at most ``--false-required``
+of those emails, and a "possible" band below it (review, not refusal) reaches down as far
+as ``--false-review`` allows; legal's threshold sends at most ``--false-legal`` to review.
+The dev recall at those thresholds is printed and stored with the model; the blind figures come from
+``bench/escalation_bench.py``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ import hashlib
 import json
 import random
 import sys
-from array import array
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +38,9 @@ from corpus_sets import ESCALATION_DEV, blind_set, escalation_corpus  # noqa: E4
 from scipy.sparse import csr_matrix  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
-from drafter.understand.features import FeatureSpec, feature_names, hashed  # noqa: E402
-from drafter.understand.linear import LinearModel, save_model  # noqa: E402
+from drafter.escalation import alarm_scores  # noqa: E402
+from drafter.understand.features import FeatureSpec, bucket_ids  # noqa: E402
+from drafter.understand.linear import LinearModel, quantize, save_model  # noqa: E402
 from drafter.understand.segment import sentences  # noqa: E402
 
 LABELS = ["none", "violence", "crisis", "legal"]
@@ -49,7 +52,7 @@ def matrix(texts: list[str], spec: FeatureSpec) -> csr_matrix:
     rows, cols, vals = [], [], []
     for r, text in enumerate(texts):
         counts: dict[int, int] = {}
-        for b in hashed(feature_names(text, spec), spec.buckets):
+        for b in bucket_ids(text, spec):
             counts[b] = counts.get(b, 0) + 1
         norm = float(np.sqrt(sum(c * c for c in counts.values()))) or 1.0
         for b, c in counts.items():
@@ -101,23 +104,27 @@ def train(samples: list[tuple[str, str]], spec: FeatureSpec, c: float,
     return used.tolist(), rows, [float(v) for v in model.intercept_]
 
 
+def sentence_scores(model: LinearModel, text: str) -> dict[str, float]:
+    """Each label's probability, and ``alarm`` (violence and crisis summed, sentence or
+    clause), exactly as :func:`drafter.escalation.alarm_scores` computes them at run time."""
+    return alarm_scores(model, text)
+
+
 def email_scores(model: LinearModel, text: str) -> dict[str, float]:
-    """An email's score per label: its most alarming sentence's probability."""
-    best = dict.fromkeys(LABELS[1:], 0.0)
+    """An email's score per label: its most alarming sentence's."""
+    best = dict.fromkeys([*LABELS[1:], "alarm"], 0.0)
     for _, _, s in sentences(text):
-        p = model.proba(s)
-        for k in best:
-            best[k] = max(best[k], p[k])
+        for k, v in sentence_scores(model, s).items():
+            if k in best:
+                best[k] = max(best[k], v)
     return best
 
 
-def pick_threshold(pos: list[float], target: float) -> float:
-    """The highest threshold at which at least ``target`` of ``pos`` score at or above it."""
-    if not pos:
-        return 0.5
-    ranked = sorted(pos, reverse=True)
-    k = max(1, int(np.ceil(target * len(ranked))))
-    return float(ranked[k - 1]) - 1e-6
+def pick_threshold(neg: list[float], budget: float) -> float:
+    """The lowest threshold that at most ``budget`` of the ``neg`` scores reach."""
+    ranked = sorted(neg, reverse=True)
+    allowed = int(budget * len(ranked))
+    return float(ranked[allowed]) + 1e-6 if allowed < len(ranked) else 0.0
 
 
 def corpus_digest() -> str:
@@ -131,35 +138,42 @@ def corpus_digest() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation")
-    parser.add_argument("--target-recall", type=float, default=0.985)
-    parser.add_argument("--legal-recall", type=float, default=0.95)
-    parser.add_argument("--possible", type=float, default=0.5,
-                        help="the review band starts at this fraction of the threshold")
+    parser.add_argument("--false-required", type=float, default=0.015,
+                        help="share of dev no-signal emails violence or crisis may stop")
+    parser.add_argument("--false-review", type=float, default=0.035,
+                        help="share the violence-or-crisis review band may reach")
+    parser.add_argument("--false-legal", type=float, default=0.02,
+                        help="share of dev no-signal emails legal may send to review")
     parser.add_argument("--buckets", type=int, default=1 << 20)
     parser.add_argument("--char-max", type=int, default=5)
+    parser.add_argument("--cross", type=int, default=6,
+                        help="length of the character n-grams across words (0: none)")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="model folder (default: shipped)")
     args = parser.parse_args()
 
-    spec = FeatureSpec(buckets=args.buckets, char_max=args.char_max)
+    spec = FeatureSpec(buckets=args.buckets, char_max=args.char_max, cross=args.cross)
     samples, dev_emails, dev_sentences = split_corpus()
     dev_emails += [{**d, "file": name} for name in ESCALATION_DEV for d in blind_set(name)]
     weights = {"none": 1.0, "violence": 1.5, "crisis": 1.5, "legal": 1.2}
     buckets, w, bias = train(samples, spec, args.c, weights)
     meta = {"labels": LABELS, "bias": bias, "features": spec.to_dict()}
-    model = LinearModel({**meta, "name": "escalation", "version": "dev"},
-                        _array("I", buckets), _array("f", [x for row in w for x in row]))
+    table, scale = quantize(buckets, w, len(LABELS), spec.buckets)
+    model = LinearModel({**meta, "name": "escalation", "version": "dev", "weight_scale": scale},
+                        table)
 
     scored = [(d["label"], email_scores(model, d["text"])) for d in dev_emails]
-    scored += [(label, {k: model.proba(t)[k] for k in LABELS[1:]}) for t, label in dev_sentences]
-    thresholds = {}
-    for label in ("violence", "crisis", "legal"):
-        target = args.legal_recall if label == "legal" else args.target_recall
-        thresholds[label] = pick_threshold([s[label] for lab, s in scored if lab == label],
-                                           target)
-    for label in ("violence", "crisis"):
-        thresholds[f"{label}_possible"] = thresholds[label] * args.possible
-    dev = evaluate(scored, thresholds)
+    scored += [(label, sentence_scores(model, t)) for t, label in dev_sentences]
+    neg = [s for lab, s in scored[:len(dev_emails)] if lab == "none"]
+    thresholds = {
+        "alarm": pick_threshold([s["alarm"] for s in neg], args.false_required),
+        "legal": pick_threshold([s["legal"] for s in neg], args.false_legal),
+    }
+    thresholds["alarm_possible"] = min(
+        thresholds["alarm"], pick_threshold([s["alarm"] for s in neg], args.false_review))
+    n = len(dev_emails)
+    dev = {"emails": evaluate(scored[:n], thresholds),
+           "sentences": evaluate(scored[n:], thresholds)}
     meta.update({
         "version": f"esc-{corpus_digest()}-c{args.c:g}",
         "thresholds": {k: round(v, 6) for k, v in thresholds.items()},
@@ -173,20 +187,17 @@ def main() -> None:
                       "stored_buckets": len(buckets)}, indent=2))
 
 
-def _array(code: str, values: list) -> array:
-    return array(code, values)
-
-
 def evaluate(scored: list[tuple[str, dict[str, float]]], t: dict[str, float]) -> dict:
-    """Dev recall per label and the false-flag rate on ``none`` items, at thresholds ``t``."""
+    """Dev recall per label (violence and crisis: stopped) and the false-flag rate on
+    ``none`` items (stopped or sent to review), at thresholds ``t``."""
     out: dict[str, dict[str, float]] = {}
     for label in ("violence", "crisis", "legal"):
         pos = [s for lab, s in scored if lab == label]
-        hit = sum(s[label] >= t[label] for s in pos)
+        key = "legal" if label == "legal" else "alarm"
+        hit = sum(s[key] >= t[key] for s in pos)
         out[label] = {"n": len(pos), "recall": round(hit / len(pos), 3) if pos else None}
     neg = [s for lab, s in scored if lab == "none"]
-    flagged = sum(any(s[k] >= t[k] for k in ("violence", "crisis", "legal")) or
-                  any(s[k] >= t[f"{k}_possible"] for k in ("violence", "crisis")) for s in neg)
+    flagged = sum(s["alarm"] >= t["alarm_possible"] or s["legal"] >= t["legal"] for s in neg)
     out["none"] = {"n": len(neg), "false_flag_rate": round(flagged / len(neg), 3)}
     return out
 

@@ -1,16 +1,25 @@
 """Spotting the emails that must go to a person: violence, crisis, legal threats.
 
 MAMA is a method for service recovery, not for a threat or a person in crisis, so these
-stop the automatic draft. The patterns aim at the threat, not the vocabulary: "this is
-killing me", "I'd kill for a working printer", "my battery died" or "I'll shoot you an
-email" are ordinary anger and must not escalate, while "I'll break his legs", "I have a
-gun" or "I don't see the point in living anymore" must, whatever words carry them.
+stop the automatic draft. Two detectors run side by side on every sentence (the one
+segmentation, :mod:`drafter.understand.segment`):
 
-So a violent verb only counts with a person as its object (you, him, the driver, your
-staff), a weapon only with someone having or bringing it, a death word only about the
-writer's own life. Some crisis signals are too common alone ("I won't be here tomorrow"
-is usually about a delivery): those count only when the email holds two of them.
-Measured on a labelled corpus: ``bench/escalation_bench.py``, ``tests/test_escalation_corpus.py``.
+* the **escalation model** (``drafter/understand/models/escalation.*``), a linear model over
+  hashed word and character n-grams trained on the team's corpus in seven languages
+  (``corpus/escalation/``, ``bench/train_escalation.py``). It supplies recall on phrasings no
+  rule foresaw: harm stated as a consequence, a weapon "in the glovebox", despair without
+  the word suicide, "my solicitor will be in touch". Its thresholds are tuned for
+  asymmetric cost: a missed threat or crisis is far worse than a needless review, so a
+  sentence above the threshold stops the draft, and one in the band below it sends the
+  draft to a person to read first;
+* the **rules** below, for precision and exact spans on the phrasings they know. A violent
+  verb only counts with a person as its object, a weapon only with someone having or
+  bringing it, a death word only about the writer's own life; legal rules only fire on a
+  threat of action ("I will sue", "see you in court"), never on a law or an agency named.
+
+Either one flagging a sentence flags the email. Text in a language the model was not
+trained on is sent to review with a note: the detector cannot vouch for it.
+Measured on blind sets: ``bench/escalation_bench.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ import re
 
 from drafter.models import Escalation, Trigger
 from drafter.text import sentences, squash
+from drafter.understand.features import fold
+from drafter.understand.segment import clauses
 
 # --- building blocks -------------------------------------------------------------------------
 
@@ -120,19 +131,95 @@ _CRISIS_WEAK = [
     r"\b(?:putting|put|get|getting) my affairs in order\b",
     r"\bnobody will miss me\b",
 ]
+#: A threat of action by the writer, never a law, an agency or a lawyer merely named (the
+#: corpus showed "I'm not a lawyer, but…", "the CFPB website says…", "your debt agency
+#: threatened legal action" all fire on bare nouns).
 _LEGAL = [
-    r"\b(?:my|a|our) (?:lawyer|lawyers|attorney|attorneys|solicitor|solicitors|legal team|"
-    r"legal counsel|barrister)\b",
-    r"\b(?:sue|suing)\s+(?:you|your|them|the company|this company|for)\b",
-    r"\b(?:i|we)(?:'ll| will| am going to|'m going to|'re going to| are going to) sue\b",
-    r"\b(?:lawsuit|class action|small claims|legal action|legal proceedings|breach of contract|"
-    r"legal remedies|legal recourse|legal steps)\b",
-    r"\btake (?:you|this|them|it|your \w+) to court\b|\bsee you in court\b",
-    r"\b(?:attorney general|consumer protection|trading standards|ftc|cfpb|better business "
-    r"bureau|bbb|ombudsman|small claims court)\b",
+    r"\b(?:i|we)(?:'ll| will| am going to|'m going to|'re going to| are going to|'m gonna| shall)"
+    r"\s+(?:\w+\s+){0,2}(?:sue|take (?:you|this|them|it|your \w+) to court|file (?:a )?(?:lawsuit|"
+    r"claim|complaint with)|report you to|take legal action|start legal proceedings)\b",
+    r"\b(?:sue|suing)\s+(?:you|your|the company|this company)\b",
+    r"\bsee you in (?:small claims )?court\b",
+    r"\b(?:my|our) (?:lawyer|lawyers|attorney|attorneys|solicitor|solicitors|legal team|"
+    r"legal counsel|barrister)s? (?:will|is going to|'ll|are going to|has been instructed|"
+    r"have been instructed|is drafting|will be in touch|is in touch|is preparing)\b",
+    r"\b(?:i|we)(?:'ve| have) (?:instructed|hired|retained|contacted|engaged) (?:a|my|our) "
+    r"(?:lawyer|attorney|solicitor|legal team)\b",
+    r"\bhear(?:ing)? from (?:my|our) (?:lawyer|attorney|solicitor|legal team)s?\b",
 ]
-
+#: Direct threats and crisis statements in the six other languages, matched on folded text
+#: (lower case, no accents: :func:`drafter.understand.features.fold`). Only first-person
+#: intent with a person or a place as its object; the work idioms ("me mato a trabajar",
+#: "mi ammazzo di lavoro", "je me tue au travail") are excluded. The model covers the rest.
+_OTHER_VIOLENCE = [
+    # es
+    r"\b(?:te|le|les|os|lo|la|los) (?:voy|vamos) a (?:matar|partir la cara|romper la cara|"
+    r"reventar|pegar un tiro|apunalar|dar una paliza)\b",
+    r"\bvoy a (?:matarte|matarle|matarlos|matarla|matarlas|mataros|quemar (?:la|su|tu|vuestra|"
+    r"esa) (?:tienda|oficina|local|sucursal|casa))\b",
+    # pt
+    r"\bvou (?:te|lhe|os|vos) (?:matar|dar um tiro|esfaquear|partir a cara)\b",
+    r"\bvou (?:matar|esfaquear) (?:voce|voces|o gerente|esse|essa|o senhor|a senhora)\b",
+    r"\bvou (?:quebrar|partir|arrebentar) a cara (?:de|d[aoe]|dele|dela|do)\b",
+    r"\bvou (?:por|meter|tocar|atear) fogo (?:na|no|nessa|nesse|em) (?:loja|escritorio|agencia|"
+    r"sede|predio|casa|vossa|sua)\b",
+    # de
+    r"\bich (?:bring|bringe|werde|will|mach|mache) (?:dich|sie|euch|ihn) (?:um|umbringen|kalt|"
+    r"abstechen|erschiessen|abknallen)\b",
+    r"\b(?:schlage|schlag|hau|haue|trete|tret) (?:ich )?(?:dir|ihm|ihnen|euch) (?:die|in die) "
+    r"(?:fresse|zahne|schnauze|visage)\b",
+    r"\bich (?:zunde|fackel|facke) (?:euren|ihren|deinen|den|die|das) \w+ (?:an|ab)\b",
+    # fr
+    r"\bje (?:vais|veux|vais aller) (?:te|vous|lui) (?:tuer|buter|crever|planter|"
+    r"descendre|defoncer|egorger)\b",
+    r"\bje (?:vais )?(?:te|vous|lui|leur) (?:casse|casser|casserai|pete|peter|peterai|defonce|"
+    r"defoncer) (?:la gueule|la figure|la tete|les dents)\b",
+    r"\bje (?:vais|veux) (?:mettre le feu|foutre le feu|bruler|cramer) (?:a|au|a la|a votre|"
+    r"votre|ton|ta)\b",
+    # it
+    r"\b(?:ti|vi|lo|la|li|le) (?:ammazzo|uccido|ammazzero|uccidero|accoltello)\b(?! di )",
+    r"\b(?:ti|vi|gli) (?:sparo|sparero) (?:in|un colpo|addosso)\b",
+    r"\b(?:ti|gli|vi|le) (?:spacco|rompo|spacchero|rompero) (?:la faccia|la testa|il muso|"
+    r"le gambe|le ossa)\b",
+    r"\b(?:do|daro|diamo) fuoco (?:al|alla|ai|alle|a quel|a quella|al vostro|alla vostra)\b",
+    # nl
+    r"\bik (?:maak|sla|steek|schiet) (?:je|jou|jullie|hem|haar|u) (?:af|dood|neer|lek)\b",
+    r"\bik (?:ga|zal) (?:je|jou|jullie|hem|haar|u) (?:vermoorden|afmaken|neersteken|"
+    r"neerschieten|in elkaar slaan|iets aandoen)\b",
+    r"\bik (?:sla|trap|schop) (?:je|jouw|zijn|haar|jullie) (?:tanden|kop|smoel|bek|hoofd)\b",
+    r"\bik (?:steek|zet) (?:jullie|uw|je|die|de|dat) (?:\w+ )?(?:winkel|kantoor|zaak|pand|"
+    r"filiaal) in (?:de fik|brand)\b",
+]
+_OTHER_CRISIS = [
+    # es
+    r"\b(?:quiero|voy a|pienso|pensando en|he pensado en) (?:matarme|suicidarme|quitarme la vida|"
+    r"acabar con mi vida)\b(?! (?:a|de) trabaj)",
+    r"\bno quiero (?:seguir )?vivir\b|\b(?:me quiero morir|quiero morirme)\b(?! de )",
+    # pt
+    r"\b(?:quero|vou|penso em|pensando em|pensei em) (?:me matar|me suicidar|tirar a minha vida|"
+    r"tirar minha vida|acabar com a minha vida|acabar com minha vida)\b(?! de trabalh)",
+    r"\bnao quero mais viver\b|\bquero morrer\b(?! de rir)",
+    # de
+    r"\bich (?:will|werde|mochte|denke daran,?) mich (?:umbringen|umzubringen|toten)\b",
+    r"\bmir das leben (?:zu )?nehmen\b|\bich will nicht mehr leben\b|\bich will sterben\b",
+    r"\b(?:selbstmord|suizid) (?:begehen|zu begehen|machen)\b",
+    # fr
+    r"\b(?:me suicider|mettre fin a mes jours|en finir avec la vie)\b",
+    r"\bje (?:ne )?veux plus vivre\b|\bje veux mourir\b(?! de rire)|"
+    r"\bj'ai envie de mourir\b(?! de rire)",
+    # it
+    r"\b(?:uccidermi|suicidarmi|togliermi la vita|farla finita con la vita)\b|"
+    r"\bvoglio ammazzarmi\b(?! di)",
+    r"\bnon voglio piu vivere\b|\bvoglio morire\b(?! dal ridere| dalle risate)",
+    # nl
+    r"\bzelfmoord (?:plegen|te plegen)\b|\bmezelf (?:van kant maken|iets aandoen|ombrengen)\b",
+    r"\bik wil (?:niet meer leven|dood)\b|\been einde aan mijn leven maken\b",
+]
 _I = re.IGNORECASE
+_FOLDED = {
+    "violence": re.compile("|".join(f"(?:{p})" for p in _OTHER_VIOLENCE)),
+    "crisis": re.compile("|".join(f"(?:{p})" for p in _OTHER_CRISIS)),
+}
 _PATTERNS = {
     "violence": re.compile("|".join(f"(?:{p})" for p in _VIOLENCE), _I),
     "crisis": re.compile("|".join(f"(?:{p})" for p in _CRISIS), _I),
@@ -147,29 +234,144 @@ REASON_TEXT = {
     "crisis": "crisis or self-harm signal",
     "legal": "legal threat",
 }
+#: Reasons for review, not refusal: the model's "possible" band and uncovered languages.
+POSSIBLE_TEXT = {
+    "violence": "possible threat of violence",
+    "crisis": "possible crisis signal",
+}
+UNCOVERED_LANGUAGE = "a language the escalation check does not cover"
+
+#: What the agent should do next: short, neutral, for the person taking over (never sent).
+GUIDANCE = {
+    "crisis": ("Do not send an automated reply. A person should answer today, personally and "
+               "briefly: acknowledge what they wrote, leave the complaint aside for now, and "
+               "share your team's crisis-support information (a crisis line for their country); "
+               "if there is a risk to life now, follow your welfare procedure and contact "
+               "emergency services."),
+    "violence": ("Do not send an automated reply. Pass this email to a team lead and follow "
+                 "your threat procedure (security; the police if the threat is specific or "
+                 "imminent). Keep the email as it is."),
+    "review": ("A person should read the draft before it is sent; for a legal threat, follow "
+               "your legal-review procedure and do not admit liability."),
+}
 
 
-def assess_escalation(text: str) -> Escalation:
-    """Flag violence and crisis (no draft) and legal threats (draft, but a person reviews).
+def assess_escalation(text: str, language: str | None = None) -> Escalation:
+    """Flag violence and crisis (no draft) and legal threats or doubt (a person reviews).
 
-    Each trigger keeps the sentence that set it off, so the person taking over sees why.
+    Each trigger keeps the sentence that set it off, its offsets, who found it and, for the
+    model, its probability and the n-grams that weighed most, so the person taking over
+    sees why.
     """
+    from drafter.language import detect_language, language_name
+    from drafter.understand.linear import load_model
+
+    model = load_model("escalation")
     triggers: list[Trigger] = []
-    weak: list[str] = []
-    for _, _, raw in sentences(text):
+    weak: list[Trigger] = []
+    for start, end, raw in sentences(text):
         sentence = squash(raw)
         probe = sentence.translate(_APOSTROPHES)
+        ruled = set()
+        folded = fold(probe)
         for reason, rx in _PATTERNS.items():
-            if rx.search(probe):
-                triggers.append(Trigger(reason=reason, sentence=sentence))
+            if rx.search(probe) or (reason in _FOLDED and _FOLDED[reason].search(folded)):
+                ruled.add(reason)
+                triggers.append(Trigger(reason, sentence, "rule", _action(reason),
+                                        start=start, end=end))
         if _WEAK_CRISIS.search(probe):
-            weak.append(sentence)
-    if len(weak) >= 2 and not any(t.reason == "crisis" for t in triggers):
-        triggers.extend(Trigger(reason="crisis", sentence=s) for s in weak)
-    kinds = {t.reason for t in triggers}
-    return Escalation(
-        required=bool(kinds & {"violence", "crisis"}),
-        review=bool(kinds),
-        reasons=[REASON_TEXT[k] for k in REASON_TEXT if k in kinds],
-        triggers=triggers,
-    )
+            weak.append(Trigger("crisis", sentence, "rule", "required", start=start, end=end))
+        if not ruled:
+            found = _model_trigger(model, sentence, start, end)
+            if found:
+                triggers.append(found)
+    if len(weak) >= 2 and not any(x.reason == "crisis" and x.action == "required"
+                                  for x in triggers):
+        paired = {x.start for x in weak}
+        triggers = [x for x in triggers if x.start not in paired] + weak
+    notes: list[str] = []
+    lang = language or detect_language(text, unknown="und")
+    if text.strip() and lang not in model.meta.get("languages", ()):
+        named = ("does not recognise this email's language" if lang == "und" else
+                 f"was not trained on {language_name(lang)} ({lang})")
+        notes.append(f"the escalation check {named}: a person should read the email "
+                     "before any reply")
+    return summarize(triggers, notes)
+
+
+def _model_trigger(model, sentence: str, start: int, end: int) -> Trigger | None:
+    """The model's one finding for a sentence the rules passed over, or None.
+
+    Violence and crisis are judged together: both stop the draft, and the model often
+    splits a menacing sentence between them ("the office is full of paper and it wouldn't
+    take much of a spark"), so their summed probability meets one threshold and the larger
+    names the reason. Below it, a "possible" band sends the email to a person to read
+    first (when unsure, a person decides). Legal has its own threshold (review).
+    """
+    t = model.thresholds
+    p = alarm_scores(model, sentence, t["alarm_possible"])
+    alarm = p["alarm"]
+    reason = "violence" if p["violence"] >= p["crisis"] else "crisis"
+    if alarm >= t["alarm"]:
+        action = "required"
+    elif alarm >= t["alarm_possible"]:
+        action = "review"
+    elif p["legal"] >= t["legal"]:
+        reason, action = "legal", "review"
+    else:
+        return None
+    if action == "review" and reason != "legal" and p["legal"] >= t["legal"] \
+            and p["legal"] > alarm:
+        reason = "legal"
+    features = [e.feature for e in model.explain(sentence, reason, 5)]
+    score = p["legal"] if reason == "legal" else alarm
+    return Trigger(reason, sentence, "model", action, round(score, 3), features, start, end)
+
+
+def alarm_scores(model, sentence: str, floor: float = 0.0) -> dict[str, float]:
+    """The model's probabilities for a sentence, and ``alarm``: violence and crisis summed.
+
+    A signal in a long sentence can be one clause diluted by the rest, so each clause is
+    scored too; but a clause alone can sound worse than the sentence means ("I won't be
+    here tomorrow, so please deliver on Friday"), so a clause counts as the mean of its
+    score and the whole sentence's. Legal stays the whole sentence's: on dev data clauses
+    only added false reviews. A clause can raise the score at most to ``(whole + 1) / 2``,
+    so when that stays under ``floor`` (the lowest threshold that matters) the clauses are
+    not read at all: the same verdicts, a fraction of the work in a big batch.
+    """
+    p = model.proba(sentence)
+    best = {**p, "alarm": p["violence"] + p["crisis"]}
+    whole = best["alarm"]
+    if (whole + 1) / 2 < floor:
+        return best
+    for _, _, clause in clauses(sentence):
+        q = model.proba(clause)
+        alarm = (whole + q["violence"] + q["crisis"]) / 2
+        if alarm > best["alarm"]:
+            best.update(violence=q["violence"], crisis=q["crisis"], alarm=alarm)
+    return best
+
+
+def _action(reason: str) -> str:
+    return "required" if reason in ("violence", "crisis") else "review"
+
+
+def summarize(triggers: list[Trigger], notes: list[str] | None = None) -> Escalation:
+    """The email's verdict from its triggers (and notes, which always mean review)."""
+    notes = list(notes or [])
+    required = {x.reason for x in triggers if x.action == "required"}
+    possible = {x.reason for x in triggers if x.action != "required"}
+    reasons = [REASON_TEXT[k] for k in REASON_TEXT if k in required]
+    reasons += [REASON_TEXT["legal"]] if "legal" in possible - required else []
+    reasons += [POSSIBLE_TEXT[k] for k in POSSIBLE_TEXT if k in possible - required]
+    if notes:
+        reasons.append(UNCOVERED_LANGUAGE)
+    guidance = ""
+    if "crisis" in required:
+        guidance = GUIDANCE["crisis"]
+    elif "violence" in required:
+        guidance = GUIDANCE["violence"]
+    elif reasons:
+        guidance = GUIDANCE["review"]
+    return Escalation(required=bool(required), review=bool(reasons), reasons=reasons,
+                      triggers=triggers, guidance=guidance, notes=notes)

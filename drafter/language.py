@@ -13,31 +13,40 @@ from collections import Counter
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
         "the and to of a i is it you that my for in was not this have with on be your "
-        "are me but we what they no order at been just would it's i'm don't please".split()
+        "are me but we what they no order at been just would it's i'm don't please "
+        "i'll then so if or an as from has had will can all there their our us them "
+        "he she his her was were did does".split()
     ),
     "es": frozenset(
         "el la de que y en los se del las un por con no una su para es al lo como más "
-        "pero mi me ha muy este esta pedido estoy quiero".split()
+        "pero mi me ha muy este esta pedido estoy quiero "
+        "yo ya les nos sus han he son fue hay si sin sobre también nadie".split()
     ),
     "fr": frozenset(
         "le la les de des et en un une du est que qui pas pour dans ce il je vous ne "
-        "mon ma mes sur avec commande suis très".split()
+        "mon ma mes sur avec commande suis très "
+        "au aux a ai avez votre vos nous on mais ou si plus été personne".split()
     ),
     "de": frozenset(
         "der die das und ist nicht ich sie es zu den mit ein eine von auf für dem sich "
-        "mein meine wir habe bestellung noch".split()
+        "mein meine wir habe bestellung noch "
+        "hat auf ihre ihnen ihr am im aber oder wenn nur schon war wurde niemand".split()
     ),
     "it": frozenset(
         "il lo la di che e è un una per non sono mi ho con del della gli le ordine "
-        "questo molto".split()
+        "questo molto "
+        "ha alle al alla nel mie mio mia ma se come anche più ancora ci si vi vostro "
+        "vostra nessuno".split()
     ),
     "pt": frozenset(
         "o a os as de que e do da em um uma para com não meu minha é foi pedido "
-        "estou muito".split()
+        "estou muito "
+        "no na aos ao mas se eu já me ele ela vocês seu sua nos nada ninguém".split()
     ),
     "nl": frozenset(
         "de het een en van ik is niet dat die te op je mijn met voor zijn bestelling "
-        "heb nog".split()
+        "heb nog "
+        "heeft er maar als ook om aan bij zou wel nu geen jullie uw u niemand".split()
     ),
 }
 
@@ -59,11 +68,23 @@ LANGUAGE_NAMES = {
     "en": "English", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
     "pt": "Portuguese", "nl": "Dutch", "ja": "Japanese", "ko": "Korean", "zh": "Chinese",
     "ru": "Russian", "ar": "Arabic", "he": "Hebrew", "el": "Greek", "th": "Thai", "hi": "Hindi",
+    "und": "an unrecognised language",
 }
 
 
-def detect_language(text: str, sample: int = 5000) -> str:
-    """ISO 639-1 code of the text's language; ``"en"`` when there is too little to tell."""
+#: A text of at least this many words whose best language's stop words make up less than
+#: ``_MIN_SHARE`` of it is in some language the table does not know (Polish, Turkish…).
+_MIN_WORDS = 12
+_MIN_SHARE = 0.12
+
+
+def detect_language(text: str, sample: int = 5000, unknown: str = "en") -> str:
+    """ISO 639-1 code of the text's language; ``"en"`` when there is too little to tell.
+
+    A long enough text that matches no known language well gives ``unknown``: ``"en"`` for
+    callers that only need a best guess, ``"und"`` for the escalation check, which must
+    not vouch for a language it was never trained on.
+    """
     head = text[:sample]
     letters = sum(map(str.isalpha, head))
     if letters:
@@ -77,6 +98,8 @@ def detect_language(text: str, sample: int = 5000) -> str:
     scores = Counter({code: sum(n for w, n in counts.items() if w in stop)
                       for code, stop in _STOPWORDS.items()})
     best, score = scores.most_common(1)[0]
+    if len(words) >= _MIN_WORDS and score < _MIN_SHARE * len(words):
+        return unknown
     if score == 0 or scores["en"] >= score:
         return "en"
     return best

@@ -69,10 +69,23 @@ class Fact:
 
 @dataclass
 class Trigger:
-    """A sentence that made the analysis flag the email for a person, and why."""
+    """A sentence that made the analysis flag the email for a person, and why.
+
+    ``source`` says who found it: ``rule`` (the rule pack), ``model`` (the escalation
+    model, with its ``probability`` and the n-grams that weighed most in ``features``),
+    ``llm`` (the language model, quoting the email) or ``language`` (a language the
+    detector does not cover). ``action`` is ``required`` (no draft) or ``review`` (a person
+    reads the draft first). ``start``/``end`` are offsets of the sentence in the email body.
+    """
 
     reason: str  # violence | crisis | legal
     sentence: str
+    source: str = "rule"
+    action: str = ""
+    probability: float | None = None
+    features: list[str] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,13 +96,17 @@ class Escalation:
     """Whether a person must take over.
 
     ``required`` (violence, crisis) means no draft is written at all; ``review`` (legal
-    threats) lets a draft be written but marks it for a person to approve.
+    threats, and anything ambiguous) lets a draft be written but marks it for a person to
+    approve. ``guidance`` is a short, neutral note for the agent on what to do next;
+    ``notes`` say what the detector could not judge (an uncovered language).
     """
 
     required: bool = False
     review: bool = False
     reasons: list[str] = field(default_factory=list)
     triggers: list[Trigger] = field(default_factory=list)
+    guidance: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +114,8 @@ class Escalation:
             "review": self.review,
             "reasons": list(self.reasons),
             "triggers": [t.to_dict() for t in self.triggers],
+            "guidance": self.guidance,
+            "notes": list(self.notes),
         }
 
 
@@ -147,6 +166,8 @@ class Analysis:
                 review=bool(esc.get("review", False)),
                 reasons=[str(r) for r in esc.get("reasons", [])],
                 triggers=[Trigger(**t) for t in esc.get("triggers", [])],
+                guidance=str(esc.get("guidance", "")),
+                notes=[str(n) for n in esc.get("notes", [])],
             ),
         )
 

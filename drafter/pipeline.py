@@ -155,6 +155,9 @@ def _notices(email: Email, analysis: Analysis, engine: Engine) -> list[str]:
         notes.append(f"escalate to a person ({', '.join(esc.reasons)}): no draft written")
     elif esc.review:
         notes.append(f"needs review by a person before sending ({', '.join(esc.reasons)})")
+    if esc.guidance:
+        notes.append(f"next step: {esc.guidance}")
+    notes.extend(esc.notes)
     if analysis.language != "en" and engine.name == "offline":
         notes.append(
             f"the email looks {language_name(analysis.language)}; the offline engine replies "

@@ -72,7 +72,13 @@ def test_weak_crisis_cues_count_only_in_pairs():
     """"I won't be here tomorrow" is usually about a delivery; with a farewell it is not."""
     assert not assess_escalation("I won't be here tomorrow, so deliver on Friday.").review
     esc = assess_escalation("This is my last email. I won't be here tomorrow to read it.")
-    assert esc.required and len(esc.triggers) == 2
+    assert esc.required and {t.reason for t in esc.triggers} == {"crisis"}
+    # The rules' pairing alone, with the model's verdict set aside:
+    from drafter import escalation
+
+    found = [t for t in escalation.assess_escalation(
+        "This is my last email. Goodbye forever.").triggers if t.source == "rule"]
+    assert len(found) == 2
 
 
 def test_negated_intent_is_not_a_threat():

@@ -41,7 +41,7 @@ from drafter.engines.schemas import (
     text_pattern,
 )
 from drafter.errors import EngineError
-from drafter.models import Analysis, Draft, Email, Escalation, Fact, Finding, Usage
+from drafter.models import Analysis, Draft, Email, Fact, Finding, Usage
 from drafter.policy import Option, Policy
 from drafter.prompts import Prompts
 
@@ -553,22 +553,20 @@ def with_safety_net(analysis: Analysis, email: Email) -> Analysis:
     wrong, and a customer's email must not be able to switch the rules off). Facts: the
     extractor's first, then the model's whose text is really in the email.
     """
-    from drafter.escalation import REASON_TEXT, assess_escalation
+    from drafter.escalation import assess_escalation, summarize
     from drafter.facts import extract_facts
     from drafter.language import detect_language
 
     source = f"{email.subject}\n{email.body}"
     rules = assess_escalation(email.body)
     quoted = [t for t in analysis.escalation.triggers if _in_text(t.sentence, source)]
+    for t in quoted:
+        t.source = "llm"
+        t.action = "required" if t.reason in ("violence", "crisis") else "review"
     triggers = rules.triggers + [t for t in quoted
-                                 if not any(_same(t.sentence, r.sentence) for r in rules.triggers)]
-    kinds = {t.reason for t in triggers}
-    analysis.escalation = Escalation(
-        required=bool(kinds & {"violence", "crisis"}),
-        review=bool(kinds),
-        reasons=[REASON_TEXT[k] for k in REASON_TEXT if k in kinds],
-        triggers=triggers,
-    )
+                                 if not any(_same(t.sentence, r.sentence) and t.reason == r.reason
+                                            for r in rules.triggers)]
+    analysis.escalation = summarize(triggers, rules.notes)
     analysis.facts = _merge_facts(extract_facts(source), analysis.facts, source)
     if not re.fullmatch(r"[a-z]{2}", analysis.language):
         analysis.language = detect_language(email.body)

@@ -31,6 +31,9 @@ class FeatureSpec:
     word_ngrams: int = 2
     char_min: int = 3
     char_max: int = 5
+    #: Character n-grams of this length across word boundaries (``x:``; 0 for none): they
+    #: catch short phrases whatever their inflection ("me mato", "ik wil niet", "'ll hurt").
+    cross: int = 0
 
     def to_dict(self) -> dict[str, int]:
         return dict(self.__dict__)
@@ -63,7 +66,43 @@ def feature_names(text: str, spec: FeatureSpec) -> list[str]:
             size = len(padded)
             for n in range(lo, min(hi, size) + 1):
                 names += [padded[i:i + n] for i in range(size - n + 1)]
+    names += _cross_grams(tokens, spec.cross)
     return names
+
+
+def _cross_grams(tokens: list[str], n: int) -> list[str]:
+    if not n or len(tokens) < 2:
+        return []
+    joined = " " + " ".join(tokens) + " "
+    return ["x:" + joined[i:i + n] for i in range(len(joined) - n + 1)]
+
+
+def bucket_ids(text: str, spec: FeatureSpec) -> list[int]:
+    """``hashed(feature_names(text, spec), spec.buckets)`` as a multiset, computed fast.
+
+    Scoring runs on every sentence of every email in a triage batch, and most of the cost
+    is a word's character n-grams; words repeat across an inbox far more than sentences
+    do, so each word's buckets are computed once per process.
+    """
+    tokens = words(text)
+    ids: list[int] = []
+    for token in tokens:
+        ids.extend(_token_buckets(token, spec.char_min, spec.char_max, spec.buckets))
+    if spec.word_ngrams >= 2:
+        ids.extend(crc32(f"b:{a} {b}".encode()) % spec.buckets for a, b in pairwise(tokens))
+    ids.extend(crc32(n.encode()) % spec.buckets for n in _cross_grams(tokens, spec.cross))
+    return ids
+
+
+@lru_cache(maxsize=65536)
+def _token_buckets(token: str, lo: int, hi: int, buckets: int) -> tuple[int, ...]:
+    names = ["w:" + token]
+    if hi:
+        padded = f" {token} "
+        size = len(padded)
+        for n in range(lo, min(hi, size) + 1):
+            names += [padded[i:i + n] for i in range(size - n + 1)]
+    return tuple(crc32(n.encode("utf-8")) % buckets for n in names)
 
 
 def hashed(names: list[str], buckets: int) -> list[int]:
