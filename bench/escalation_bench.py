@@ -46,7 +46,7 @@ TARGETS = {"violence": 0.97, "crisis": 0.97, "legal": 0.90, "none": 0.05}
 
 def heldout_emails() -> list[dict]:
     """The corpus emails the trainer held out (the same seeded split)."""
-    from train_escalation import held_out
+    from linear_fit import held_out
 
     return [d for d in escalation_corpus() if d["unit"] == "email" and held_out(d)]
 

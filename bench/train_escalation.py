@@ -5,8 +5,10 @@ same model.
     python bench/train_escalation.py            # train, pick thresholds, write the model
     python bench/train_escalation.py --report   # the same, and print the dev curves
 
-Training data: every sentence of ``corpus/escalation/`` (``unit: sentence``), and the
-sentences of its ``none`` emails (an email with no signal has no signal in any sentence).
+Training data: every sentence of ``corpus/escalation/`` (``unit: sentence``), the
+sentences of its ``none`` emails (an email with no signal has no signal in any sentence),
+and, for emails that name their ``signal`` sentence, that sentence with the email's label
+and the others as ``none``.
 A seeded 15% of each file is held out. Thresholds are chosen on dev data only: the held-out
 sentences and emails and the blind sets listed as dev in ``bench/corpus_sets.py``; the
 headline blind sets are never read here.
@@ -25,7 +27,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import sys
 from pathlib import Path
 
@@ -33,39 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import numpy as np  # noqa: E402
 from corpus_sets import ESCALATION_DEV, blind_set, escalation_corpus  # noqa: E402
-from scipy.sparse import csr_matrix  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
+from linear_fit import SEED, fit, held_out, pick_threshold  # noqa: E402
 
 from drafter.escalation import alarm_scores  # noqa: E402
-from drafter.understand.features import FeatureSpec, bucket_ids  # noqa: E402
+from drafter.understand.features import FeatureSpec  # noqa: E402
 from drafter.understand.linear import LinearModel, quantize, save_model  # noqa: E402
 from drafter.understand.segment import sentences  # noqa: E402
 
 LABELS = ["none", "violence", "crisis", "legal"]
-SEED = 20261202
-
-
-def matrix(texts: list[str], spec: FeatureSpec) -> csr_matrix:
-    """L2-normalised hashed n-gram counts, exactly as ``LinearModel`` computes them."""
-    rows, cols, vals = [], [], []
-    for r, text in enumerate(texts):
-        counts: dict[int, int] = {}
-        for b in bucket_ids(text, spec):
-            counts[b] = counts.get(b, 0) + 1
-        norm = float(np.sqrt(sum(c * c for c in counts.values()))) or 1.0
-        for b, c in counts.items():
-            rows.append(r)
-            cols.append(b)
-            vals.append(c / norm)
-    return csr_matrix((vals, (rows, cols)), shape=(len(texts), spec.buckets), dtype=np.float64)
-
-
-def held_out(item: dict) -> bool:
-    """A seeded, stable 15% of the corpus: the same items whatever else changes."""
-    digest = hashlib.sha256(f"{SEED}:{item['text']}".encode()).digest()
-    return digest[0] < 256 * 0.15
 
 
 def split_corpus() -> tuple[list[tuple[str, str]], list[dict], list[tuple[str, str]]]:
@@ -78,6 +55,8 @@ def split_corpus() -> tuple[list[tuple[str, str]], list[dict], list[tuple[str, s
                 dev_emails.append(item)
             elif label == "none":
                 train += [(s, "none") for _, _, s in sentences(item["text"])]
+            elif item.get("signal"):
+                train += email_sentences(item)
         elif held_out(item):
             dev_sentences.append((item["text"], label))
         else:
@@ -85,23 +64,16 @@ def split_corpus() -> tuple[list[tuple[str, str]], list[dict], list[tuple[str, s
     return train, dev_emails, dev_sentences
 
 
-def train(samples: list[tuple[str, str]], spec: FeatureSpec, c: float,
-          weights: dict[str, float]) -> tuple[list[int], list[list[float]], list[float]]:
-    """Fit softmax regression; (used buckets, weights [bucket][label], bias per label).
-
-    Only the buckets some sentence fills are columns of the fit (about 150k of a million),
-    which makes the solver fast and is exactly what the shipped file stores.
-    """
-    random.Random(SEED).shuffle(samples)
-    x = matrix([t for t, _ in samples], spec)
-    used = np.unique(x.indices)
-    y = np.array([LABELS.index(label) for _, label in samples])
-    model = LogisticRegression(C=c, max_iter=3000, class_weight={
-        LABELS.index(k): v for k, v in weights.items()}, random_state=SEED)
-    model.fit(x[:, used], y)
-    coef = model.coef_  # (labels, used buckets)
-    rows = [[float(coef[j, i]) for j in range(len(LABELS))] for i in range(len(used))]
-    return used.tolist(), rows, [float(v) for v in model.intercept_]
+def email_sentences(item: dict) -> list[tuple[str, str]]:
+    """A signal email's sentences: the signal with the email's label, the rest ``none``
+    (the brief has exactly one signal sentence among ordinary ones)."""
+    text, signal = item["text"], item["signal"]
+    at = text.find(signal)
+    out = [(signal, item["label"])]
+    for start, end, s in sentences(text):
+        if at < 0 or end <= at or start >= at + len(signal):
+            out.append((s, "none"))
+    return out
 
 
 def sentence_scores(model: LinearModel, text: str) -> dict[str, float]:
@@ -118,13 +90,6 @@ def email_scores(model: LinearModel, text: str) -> dict[str, float]:
             if k in best:
                 best[k] = max(best[k], v)
     return best
-
-
-def pick_threshold(neg: list[float], budget: float) -> float:
-    """The lowest threshold that at most ``budget`` of the ``neg`` scores reach."""
-    ranked = sorted(neg, reverse=True)
-    allowed = int(budget * len(ranked))
-    return float(ranked[allowed]) + 1e-6 if allowed < len(ranked) else 0.0
 
 
 def corpus_digest() -> str:
@@ -156,7 +121,7 @@ def main() -> None:
     samples, dev_emails, dev_sentences = split_corpus()
     dev_emails += [{**d, "file": name} for name in ESCALATION_DEV for d in blind_set(name)]
     weights = {"none": 1.0, "violence": 1.5, "crisis": 1.5, "legal": 1.2}
-    buckets, w, bias = train(samples, spec, args.c, weights)
+    buckets, w, bias = fit(samples, LABELS, spec, args.c, weights)
     meta = {"labels": LABELS, "bias": bias, "features": spec.to_dict()}
     table, scale = quantize(buckets, w, len(LABELS), spec.buckets)
     model = LinearModel({**meta, "name": "escalation", "version": "dev", "weight_scale": scale},

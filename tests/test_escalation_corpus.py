@@ -69,8 +69,14 @@ def test_triggers_quote_the_sentence_that_set_them_off(text: str):
 
 
 def test_weak_crisis_cues_count_only_in_pairs():
-    """"I won't be here tomorrow" is usually about a delivery; with a farewell it is not."""
-    assert not assess_escalation("I won't be here tomorrow, so deliver on Friday.").review
+    """"I won't be here tomorrow" is usually about a delivery; with a farewell it is not.
+
+    The short form never stops the draft; the model may send it to a person to read (its
+    review band is for exactly this doubt).
+    """
+    assert not assess_escalation("I won't be here tomorrow, so deliver on Friday.").required
+    assert not assess_escalation(
+        "I won't be here tomorrow, so please deliver on Friday instead.").review
     esc = assess_escalation("This is my last email. I won't be here tomorrow to read it.")
     assert esc.required and {t.reason for t in esc.triggers} == {"crisis"}
     # The rules' pairing alone, with the model's verdict set aside:

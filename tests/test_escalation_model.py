@@ -71,6 +71,20 @@ def test_the_shipped_model_loads_with_its_labels_thresholds_and_languages() -> N
     assert sum(probabilities.values()) == pytest.approx(1.0, abs=1e-6)
 
 
+def test_the_shipped_model_was_trained_on_the_corpus_in_the_repository() -> None:
+    """Editing corpus/escalation without rerunning bench/train_escalation.py fails here."""
+    import hashlib
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus" / "escalation"
+    digest = hashlib.sha256()
+    for path in sorted(corpus.glob("*.jsonl")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    trained = load_model("escalation").meta["trained_on"]["corpus_sha256_16"]
+    assert trained == digest.hexdigest()[:16]
+
+
 def test_a_saved_model_loads_as_saved_and_a_truncated_one_is_an_error(tmp_path) -> None:
     meta = {"labels": ["none", "legal"], "bias": [0.0, 0.0], "version": "t",
             "features": {"buckets": 1024, "word_ngrams": 2, "char_min": 3, "char_max": 5}}
