@@ -19,6 +19,10 @@ CORPUS = ROOT / "corpus"
 ESCALATION_DEV = ("escalation-a",)
 #: Blind sets never studied: the headline figures.
 ESCALATION_HEADLINE = ("escalation-b", "escalation-c", "escalation-d")
+#: Blind listening sets used to choose the ask threshold: dev sets from then on.
+LISTENING_DEV = ("listening-a", "listening-b")
+#: Blind listening sets never studied: the headline figures.
+LISTENING_HEADLINE = ("listening-c", "listening-d")
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
 
 

@@ -59,13 +59,21 @@ def fit(samples: list[tuple[str, str]], labels: list[str], spec: FeatureSpec, c:
     model = LogisticRegression(C=c, max_iter=3000, class_weight={
         labels.index(k): v for k, v in weights.items()}, random_state=SEED)
     model.fit(x[:, used], y)
-    coef = model.coef_  # (labels, used buckets); one row when there are two labels
-    if len(labels) == 2:
-        rows = [[-float(coef[0, i]) / 2, float(coef[0, i]) / 2] for i in range(len(used))]
-        bias = [-float(model.intercept_[0]) / 2, float(model.intercept_[0]) / 2]
-        return used.tolist(), rows, bias
-    rows = [[float(coef[j, i]) for j in range(len(labels))] for i in range(len(used))]
-    return used.tolist(), rows, [float(v) for v in model.intercept_]
+    coef = model.coef_  # (classes, used buckets); one row when there are two classes
+    present = [int(k) for k in model.classes_]
+    if len(present) == 2:
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        intercept = [-model.intercept_[0] / 2, model.intercept_[0] / 2]
+    else:
+        intercept = list(model.intercept_)
+    # A label no training item has can never win: zero weights, a very low bias.
+    full = np.zeros((len(labels), len(used)))
+    bias = [-30.0] * len(labels)
+    for row, label in enumerate(present):
+        full[label] = coef[row]
+        bias[label] = float(intercept[row])
+    rows = full.T.tolist()
+    return used.tolist(), rows, bias
 
 
 def pick_threshold(neg: list[float], budget: float) -> float:

@@ -37,7 +37,10 @@ _WANT_PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(r"\b(?P<what>(?:give|get)\s+me\s+.{3,})", re.IGNORECASE),
-    re.compile(r"^(?P<what>(?:refund|replace|cancel|fix|send|call)\b.{2,})", re.IGNORECASE),
+    re.compile(rf"^(?:just\s+|now\s+|so\s+)?(?P<what>(?:{_REQUEST_VERBS}|turn|put|switch|"
+               r"restore|reinstate|unlock|reconnect|bring|take|get)\b.{2,})", re.IGNORECASE),
+    # "Why was I charged twice?", "How come nobody called me back?": an ask for an answer.
+    re.compile(r"^(?P<what>(?:why|how come)\b.{6,}\?)\s*$", re.IGNORECASE),
     re.compile(r"\b(?P<what>(?:i want |i need )?my money back\b.*)", re.IGNORECASE),
 ]
 _WANT_CUT = re.compile(
@@ -171,24 +174,68 @@ def analyze_email(email: Email) -> Analysis:
 
 
 def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
-    """What the customer asks for, in their words, at most ``limit``, without repeats."""
+    """What the customer asks for, in their words, at most ``limit``, without repeats.
+
+    A sentence is an ask when a phrase rule recognises it, unless the ask model
+    (:mod:`drafter.asks`) is sure it is not one (a past request told as a story, an ask
+    quoted from someone else), or when the model alone is confident: then the sentence,
+    tidied, is the phrase.
+    """
+    from drafter.asks import is_ask, tidy_phrase
+
     wants: list[str] = []
+    listing = False
     for sentence in sentence_list:
-        for pattern in _WANT_PATTERNS:
-            m = pattern.search(sentence)
-            if m:
-                for part in _split_wants(m.group("what")):
-                    if _NOT_A_WANT.match(part.strip()):
-                        continue
-                    want = _clean_want(part)
-                    if want and want.lower() not in (
-                        w.lower() for w in wants
-                    ):
-                        wants.append(want)
-                break
+        alone, p = is_ask(sentence)
+        if sentence.rstrip().endswith(":"):
+            # "What I want:" introduces a list: its items are the asks, not the line itself.
+            listing = alone or bool(_LIST_INTRO.search(sentence))
+            continue
+        item = listing and bool(_LIST_ITEM.match(sentence))
+        listing = item
+        inline = _inline_items(sentence) if p >= _RULE_FLOOR else []
+        ruled = inline or (_rule_wants(sentence) if p >= _RULE_FLOOR else [])
+        found = ruled or ([tidy_phrase(sentence)] if alone or item else [])
+        for want in found:
+            if want and want.lower() not in (w.lower() for w in wants):
+                wants.append(want)
         if len(wants) >= limit:
             break
-    return wants
+    return wants[:limit]
+
+
+#: Below this ask probability a phrase rule's match is taken for a story, not an ask.
+_RULE_FLOOR = 0.1
+#: A line that introduces a list of asks, and the items that follow it.
+_LIST_INTRO = re.compile(r"\b(?:want|need|like|expect|request|ask|demand|require)", re.I)
+_LIST_ITEM = re.compile(r"^\s*(?:\(?\d+[.)]|[-*•])\s+")
+
+
+def _inline_items(sentence: str) -> list[str]:
+    """"We want: (1) a credit, (2) a written report, (3) a direct contact" → its items."""
+    head, colon, tail = sentence.partition(":")
+    if not colon or not _LIST_INTRO.search(head):
+        return []
+    parts = [p for p in _INLINE_MARK.split(tail) if p.strip(" ,;.")]
+    if len(parts) < 2:
+        return []
+    from drafter.asks import tidy_phrase
+
+    return [w for w in (tidy_phrase(re.sub(r"^\s*(?:and\s+)?", "", p.strip(" ,;")))
+                        for p in parts) if w]
+
+
+_INLINE_MARK = re.compile(r"\s*\(?\b\d{1,2}\)\s*|\s*,?\s*\band\s+(?=\(?\d{1,2}\))")
+
+
+def _rule_wants(sentence: str) -> list[str]:
+    """The phrase rules' wants in one sentence (the first pattern that matches)."""
+    for pattern in _WANT_PATTERNS:
+        m = pattern.search(sentence)
+        if m:
+            return [_clean_want(part) for part in _split_wants(m.group("what"))
+                    if not _NOT_A_WANT.match(part.strip())]
+    return []
 
 
 def _split_wants(what: str) -> list[str]:
@@ -208,11 +255,15 @@ def _clean_want(raw: str) -> str:
 
 
 def want_kind(want: str) -> str:
-    """The kind of remedy a want asks for, so the draft can answer it with a policy option."""
+    """The kind of remedy a want asks for, so the draft can answer it with a policy option:
+    the words that name a remedy outright ("refund", "replace") first, else the ask-kind
+    model (:mod:`drafter.asks`), which reads the phrasings and languages they miss."""
     for kind, rx in _WANT_KIND_RE.items():
         if rx.search(want):
             return kind
-    return "other"
+    from drafter.asks import ask_kind
+
+    return ask_kind(want)
 
 
 def extract_grievances(sentence_list: list[str], limit: int = 3) -> list[str]:
@@ -242,7 +293,31 @@ def soften_caps(text: str) -> str:
 
 
 def score_anger(text: str) -> int:
-    """0 (calm) to 5 (furious), from angry words, shouting, repeats, insults and threats."""
+    """0 (calm) to 5 (furious), as a careful reader would judge the writer.
+
+    The anger model (``drafter/understand/models/anger.*``, trained on emails the team
+    labelled, ``bench/train_listening.py``) reads the feeling in any of the seven
+    languages: terse fury ("Refund me. Now."), sarcasm, politeness that is still furious.
+    The signal rules below (angry words, shouting, insults, repeats, threats to leave) only
+    lift it, halfway, when they read three points more: capitals and "!!!" alone are as often
+    joy ("THANK YOU SO MUCH!!!") as rage.
+    """
+    rules = rule_anger(text)
+    model = model_anger(text)
+    score = (model + rules) / 2 if rules >= model + 3 else model
+    return max(0, min(5, round(score)))
+
+
+def model_anger(text: str) -> float:
+    """The anger model's expected score for the email (its first 2,000 characters)."""
+    from drafter.understand.linear import load_model
+
+    p = load_model("anger").proba(text[:2000])
+    return sum(int(label) * prob for label, prob in p.items())
+
+
+def rule_anger(text: str) -> int:
+    """0 to 5 from angry words, shouting, repeats, insults and threats to leave."""
     words = max(1, len(text.split()))
     caps = len([w for w in _CAPS_WORD.findall(text) if len(w) > 3])
     signals = (

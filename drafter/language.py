@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -78,12 +79,14 @@ _MIN_WORDS = 12
 _MIN_SHARE = 0.12
 
 
+@lru_cache(maxsize=2048)
 def detect_language(text: str, sample: int = 5000, unknown: str = "en") -> str:
     """ISO 639-1 code of the text's language; ``"en"`` when there is too little to tell.
 
     A long enough text that matches no known language well gives ``unknown``: ``"en"`` for
     callers that only need a best guess, ``"und"`` for the escalation check, which must
-    not vouch for a language it was never trained on.
+    not vouch for a language it was never trained on. Cached: one email's text is asked
+    about by analysis, escalation and every check of its draft.
     """
     head = text[:sample]
     letters = sum(map(str.isalpha, head))

@@ -66,8 +66,15 @@ def chat_requests(cassette: Any) -> list[dict[str, Any]]:
             if r.method == "POST" and r.path.endswith("/chat/completions")]
 
 
-def offline_analysis(email: Email = LATE) -> Analysis:
-    return OfflineEngine(today=TODAY).analyze(email, POLICY, Usage())
+def offline_analysis() -> Analysis:
+    """The offline analysis of LATE as it was when the cassettes were recorded.
+
+    The recorded prompts embed the analysis, so it is pinned here: a better offline listener
+    must not break the replay of plumbing tests (``tests/data/llm/late-analysis.json``).
+    """
+    data = json.loads((Path(__file__).parent / "data" / "llm" / "late-analysis.json")
+                      .read_text(encoding="utf-8"))
+    return Analysis.from_dict(data)
 
 
 # --- recorded from the real server ------------------------------------------------------------

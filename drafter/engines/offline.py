@@ -31,6 +31,9 @@ _OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
     "credit": ("credit", "discount"),
     "explanation": ("callback",),
     "apology": (),
+    "stop-charges": ("refund", "credit", "cancel"),
+    "escalate": ("callback",),
+    "account": (),
     "other": (),
 }
 #: Options that fit the area of the problem, to fill the list up after the wants' own.

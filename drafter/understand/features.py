@@ -77,13 +77,39 @@ def _cross_grams(tokens: list[str], n: int) -> list[str]:
     return ["x:" + joined[i:i + n] for i in range(len(joined) - n + 1)]
 
 
+#: The widest table any model uses: narrower power-of-two tables take these ids masked, so
+#: models that read the same n-grams share one computation per sentence.
+BASE_BUCKETS = 1 << 20
+
+
 def bucket_ids(text: str, spec: FeatureSpec) -> list[int]:
     """``hashed(feature_names(text, spec), spec.buckets)`` as a multiset, computed fast.
 
     Scoring runs on every sentence of every email in a triage batch, and most of the cost
     is a word's character n-grams; words repeat across an inbox far more than sentences
-    do, so each word's buckets are computed once per process.
+    do, so each word's buckets are computed once per process. A table of a power-of-two
+    size up to ``BASE_BUCKETS`` takes the base ids masked (``crc % 2**k`` is ``crc % 2**20``
+    masked), and the base ids of the last few thousand sentences are cached, so the
+    escalation and ask models read a sentence's n-grams once between them.
     """
+    size = spec.buckets
+    if size <= BASE_BUCKETS and size & (size - 1) == 0:
+        base = _base_ids(text, spec.word_ngrams, spec.char_min, spec.char_max, spec.cross)
+        if size == BASE_BUCKETS:
+            return list(base)
+        mask = size - 1
+        return [i & mask for i in base]
+    return _bucket_ids(text, spec)
+
+
+@lru_cache(maxsize=4096)
+def _base_ids(text: str, word_ngrams: int, char_min: int, char_max: int,
+              cross: int) -> tuple[int, ...]:
+    spec = FeatureSpec(BASE_BUCKETS, word_ngrams, char_min, char_max, cross)
+    return tuple(_bucket_ids(text, spec))
+
+
+def _bucket_ids(text: str, spec: FeatureSpec) -> list[int]:
     tokens = words(text)
     ids: list[int] = []
     for token in tokens:

@@ -1,0 +1,125 @@
+"""How well the offline listening step hears what customers ask for and how angry they are.
+
+Scores :func:`drafter.analyze.analyze_email` on the blind listening sets in
+``corpus/blind/listening-*.jsonl`` (written by authors who never saw the rules, the models or
+the corpus; ``bench/corpus_sets.py`` says which are headline, never studied, and which are
+dev, studied to choose the ask threshold), per language:
+
+* **want recall**: of the asks the author labelled, the share that one of the first four
+  wants drafter lists matches (a want matches an ask when at least half of the ask's
+  content words, or of the want's, are in the other or in the ask's evidence);
+* **want precision** (an estimate): the share of drafter's first four wants that match
+  some labelled ask;
+* **no invented wants**: of the emails that ask for nothing, the share given no want;
+* **anger within one**: the share of emails whose anger score is within one point of the
+  author's label; and the share scored at least 2 when the label is 4 or 5 (triage's
+  default ``--min-anger``).
+
+Targets (issue 13): want recall ≥ 0.8, no invented wants ≥ 0.8, anger within one ≥ 0.85,
+in every language. When ``../shared/data/real-complaints/cfpb.jsonl`` is present, the share
+of its narratives given at least one want is printed too (it has no labels).
+
+    python bench/listening_bench.py [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from corpus_sets import (  # noqa: E402
+    LANGUAGES,
+    LISTENING_DEV,
+    LISTENING_HEADLINE,
+    blind_set,
+    read_jsonl,
+)
+
+from drafter.analyze import analyze_email  # noqa: E402
+from drafter.models import Email  # noqa: E402
+from drafter.understand.features import fold  # noqa: E402
+
+REAL = ROOT.parent / "shared" / "data" / "real-complaints" / "cfpb.jsonl"
+_WORD = re.compile(r"[^\W_]{3,}")
+
+
+def content(text: str) -> set[str]:
+    """Content words, folded, cut to their first five letters (a crude stem)."""
+    return {w[:5] for w in _WORD.findall(fold(text))}
+
+
+def matches(want: str, ask: dict) -> bool:
+    got = content(want)
+    expected = content(ask["phrase"])
+    evidence = content(ask.get("evidence", "")) | expected
+    if not got or not expected:
+        return False
+    return (len(got & evidence) / len(got) >= 0.5) or (len(expected & got) / len(expected) >= 0.5)
+
+
+def score(items: list[dict]) -> dict[str, dict[str, float]]:
+    tallies: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for item in items:
+        analysis = analyze_email(Email(body=item["text"]))
+        wants = analysis.wants[:4]
+        for lang in (item["lang"], "all"):
+            t = tallies[lang]
+            for ask in item["asks"]:
+                t["recall"].append(any(matches(w, ask) for w in wants))
+            if item["asks"]:
+                t["precision"].extend(any(matches(w, a) for a in item["asks"]) for w in wants)
+            else:
+                t["no_invented"].append(not wants)
+            t["anger_within_one"].append(abs(analysis.anger - item["anger"]) <= 1)
+            if item["anger"] >= 4:
+                t["angry_kept"].append(analysis.anger >= 2)
+    return {lang: {k: round(sum(v) / len(v), 2) if v else None for k, v in t.items()}
+            | {"n": len([i for i in items if lang in ("all", i["lang"])])}
+            for lang, t in tallies.items()}
+
+
+def real_share() -> float | None:
+    if not REAL.is_file():
+        return None
+    rows = read_jsonl(REAL)[:300]
+    return round(sum(bool(analyze_email(Email(body=r["narrative"])).wants) for r in rows)
+                 / len(rows), 2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    tables = {}
+    for title, names in (("headline blind listening sets (never studied)", LISTENING_HEADLINE),
+                         ("dev blind listening sets (studied)", LISTENING_DEV)):
+        items = [d for name in names for d in blind_set(name)]
+        if items:
+            tables[title] = score(items)
+    real = real_share()
+    if args.json:
+        print(json.dumps({**tables, "real_with_a_want": real}, indent=2))
+        return 0
+    for title, table in tables.items():
+        langs = [x for x in (*LANGUAGES, "all") if x in table]
+        print(f"{title:<22}" + "".join(f"{x:>8}" for x in langs))
+        for key in ("recall", "precision", "no_invented", "anger_within_one", "angry_kept",
+                    "n"):
+            cells = [table[x].get(key) for x in langs]
+            print(f"{key:<22}" + "".join(f"{'-' if c is None else c:>8}" for c in cells))
+        print()
+    if real is not None:
+        print(f"real complaints (first 300 CFPB narratives) given a want: {real}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

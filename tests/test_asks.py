@@ -1,0 +1,144 @@
+"""Listening: every ask in whatever form customers write it, in seven languages, and the mood.
+
+The blind figures are in ``bench/listening_bench.py``; these tests pin the forms the issue
+names (questions, capitals, lists, asks to a third party, asks inside a refusal, other
+languages), the traps (a past request told as a story, what the customer does not want), the
+ask models' loading, and anger that a reader would accept for terse fury.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from drafter.analyze import analyze_email, extract_wants, score_anger, want_kind
+from drafter.asks import ASK_KINDS, tidy_phrase
+from drafter.models import Email
+from drafter.understand.linear import load_model
+
+
+def wants_of(text: str) -> list[str]:
+    return analyze_email(Email(body=text)).wants
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("Hello. Can I get a refund for the broken kettle?", "refund"),
+    ("Why was I charged twice this month?", "charged twice"),
+    ("The update wrecked it. Just turn it back on.", "turn it back on"),
+    ("PLEASE REMOVE THIS FROM MY CREDIT REPORT", "remove this from my credit report"),
+    ("I would like the bureau to make them remove the late fee.", "remove the late fee"),
+    ("We are requesting that they reverse the overdraft fee.", "reverse the overdraft fee"),
+])
+def test_asks_in_every_form_are_heard(text: str, word: str) -> None:
+    wants = wants_of(text)
+    assert any(word in w.lower() for w in wants), wants
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("de", "Ich erwarte die Rückerstattung innerhalb einer Woche und eine schriftliche "
+           "Bestätigung."),
+    ("es", "Quiero que me devuelvan el dinero del pedido cuanto antes."),
+    ("fr", "Je vous demande de me rembourser la totalité de la commande."),
+    ("pt", "Quero o reembolso do valor cobrado a mais na fatura."),
+    ("it", "Vorrei il rimborso completo del biglietto entro venerdì."),
+    ("nl", "Ik wil mijn geld terug voor de kapotte wasmachine."),
+])
+def test_asks_in_other_languages_are_heard(lang: str, text: str) -> None:
+    wants = wants_of(f"{text}")
+    assert wants, (lang, wants)
+
+
+@pytest.mark.parametrize("text", [
+    "Thank you for the quick delivery last week, everything was perfect.",
+    "I'm writing to tell you that the driver left the parcel in the rain.",
+    "What kind of company treats its customers like this?",
+])
+def test_messages_without_an_ask_get_no_invented_want(text: str) -> None:
+    assert wants_of(text) == []
+
+
+def test_a_list_of_asks_gives_each_item() -> None:
+    text = ("What I want:\n- the right model installed this week\n- the old unit taken away\n"
+            "- a call back from a manager")
+    wants = " | ".join(wants_of(text)).lower()
+    for item in ("right model installed", "old unit taken away", "call back"):
+        assert item in wants, wants
+
+
+def test_an_inline_numbered_list_gives_each_item_and_a_list_intro_is_not_a_want() -> None:
+    wants = wants_of("We want: (1) a credit for this month's fees, (2) a written incident "
+                     "report, (3) a direct contact")
+    assert wants == ["a credit for this month's fees", "a written incident report",
+                     "a direct contact"]
+    assert "What I want" not in wants_of("What I want:\n- a refund\n- an apology")
+
+
+def test_at_most_a_handful_of_wants() -> None:
+    sentences = [f"Please refund order {n}." for n in range(1000, 1012)]
+    assert len(extract_wants(sentences)) == 5
+
+
+def test_tidy_phrase_drops_list_marks_pleasantries_and_shouting() -> None:
+    assert tidy_phrase("(2) a written incident report, please.") == "a written incident report"
+    assert tidy_phrase("So PLEASE FIX MY ROUTER NOW!!!") == "Fix my router"
+    assert tidy_phrase("ok") == ""
+
+
+def test_want_kinds_come_from_the_words_or_the_model() -> None:
+    assert want_kind("a refund of the $12.99 fee") == "refund"
+    kind = want_kind("die Rückerstattung innerhalb einer Woche")
+    assert kind in ASK_KINDS
+    assert want_kind("stop debiting my account every month") in ASK_KINDS
+
+
+def test_the_ask_models_load_with_their_labels_and_threshold() -> None:
+    ask = load_model("ask")
+    assert ask.labels == ["none", "ask"] and 0 < ask.thresholds["ask"] < 1
+    kind = load_model("ask-kind")
+    assert kind.labels == list(ASK_KINDS)
+    anger = load_model("anger")
+    assert anger.labels == ["0", "1", "2", "3", "4", "5"]
+
+
+# --- mood ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "least"), [
+    ("I am furious.", 4),
+    ("Order B-2291. Never arrived. Refund me. Now.", 3),
+    ("Great job losing my bag. Again. Truly world-class service.", 2),
+    ("I must say I am utterly appalled by the way I was treated at your branch.", 2),
+])
+def test_terse_sarcastic_and_polite_fury_is_angry(text: str, least: int) -> None:
+    """At least triage's default ``--min-anger`` (2): none of these is skipped."""
+    assert score_anger(text) >= least
+
+
+@pytest.mark.parametrize("text", [
+    "THANK YOU SO MUCH!!! The replacement arrived today and works perfectly!",
+    "Could you tell me when my order will ship? Thanks.",
+])
+def test_calm_and_happy_messages_are_not_angry(text: str) -> None:
+    assert score_anger(text) <= 1
+
+
+def _digest(paths) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def test_the_listening_models_were_trained_on_the_corpus_in_the_repository() -> None:
+    """Editing corpus/listening without rerunning bench/train_listening.py fails here."""
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    asks = sorted((corpus / "listening").glob("asks-*.jsonl"))
+    asks += sorted((corpus / "escalation").glob("*.jsonl"))  # its narrating sentences
+    anger = sorted((corpus / "listening").glob("anger-*.jsonl"))
+    assert load_model("ask").meta["trained_on"]["corpus_sha256_16"] == _digest(asks)
+    assert load_model("ask-kind").meta["trained_on"]["corpus_sha256_16"] == _digest(asks)
+    assert load_model("anger").meta["trained_on"]["corpus_sha256_16"] == _digest(anger)
