@@ -60,11 +60,15 @@ class Fact:
     """
 
     kind: str  # order_id | account_id | ticket_id | tracking | amount | date
-    value: str  # normalised (e.g. "12.99" for "$12.99")
+    value: str  # normalised (e.g. "12.99" for "$12.99", "1240" for "1.240,00 €")
     text: str  # as written by the customer
+    currency: str = ""  # an amount's ISO 4217 code when the text names one ("EUR", "GBP")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.currency:
+            del data["currency"]
+        return data
 
 
 @dataclass

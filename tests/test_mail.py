@@ -733,13 +733,15 @@ def _registry_address(raw: str) -> tuple[str, str]:
        domain=st.text(_FROM_CHARS, min_size=1, max_size=8), shape=st.integers(0, 2))
 def test_a_from_header_read_by_the_fast_path_reads_as_the_full_parser_reads_it(
         name: str, local: str, domain: str, shape: int) -> None:
-    from drafter.mail.headers import _ADDR_RE, _PLAIN_FROM_RE, _address
+    from drafter.mail.headers import _PLAIN_FROM_RE, _address, _usable
 
     raw = [f"{name} <{local}@{domain}.com>", f"{local}@{domain}.org",
            f"{name}<{local}@{domain}>"][shape]
     plain = _PLAIN_FROM_RE.fullmatch(raw)
-    if plain is None or not _ADDR_RE.fullmatch(plain.group(2) or plain.group(3)):
-        return  # the full parser reads this one anyway
+    if plain is None or not _usable(plain.group(2) or plain.group(3)):
+        # The full parser reads this one anyway; and an address with "=?" in it is refused
+        # on purpose (tests/test_mail_headers.py, HOSTILE_FROM).
+        return
     assert _address(raw, raw) == _registry_address(raw)
 
 

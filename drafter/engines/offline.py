@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drafter.analyze import analyze_email, want_kind
-from drafter.models import Analysis, Draft, Email, Finding, Usage
+from drafter.models import Analysis, Draft, Email, Fact, Finding, Usage
 from drafter.policy import Option, Policy
 from drafter.prompts import Prompts
 from drafter.voice import second_person
@@ -174,8 +174,8 @@ def split_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str]]
     declined: list[str] = []
     for want in wants:
         phrase = _want_phrase(want)
-        offered = (f"We can offer you {phrase}.", f"We will {phrase}.")
-        if not any(over_promises(text, policy) for text in offered):
+        # Both offers in one reply: one check instead of two, the same verdict (any).
+        if not over_promises(f"We can offer you {phrase}.\n\nWe will {phrase}.", policy):
             needs.append(phrase)
             continue
         item = _request_item(_POLICY_CLAIM.sub("", phrase))
@@ -243,25 +243,30 @@ def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
 
 
 def _offer_amount(option: Option, analysis: Analysis, policy: Policy) -> str:
-    amounts = [float(f.value) for f in analysis.facts if f.kind == "amount"]
+    amounts = [f for f in analysis.facts if f.kind == "amount"]
     cap = option.max_amount
     if option.kind == "refund":
         # Refund what they paid when we know it (capped); never quote the cap as if owed.
         asked = _amount_in_wants(analysis) or (amounts[0] if amounts else None)
         if asked is None:
             return "the amount you paid"
-        if cap is None or asked <= cap:
-            return money(asked, policy.currency)
+        if asked.currency and asked.currency != policy.currency.upper():
+            # Their amount in their currency, as they wrote it: never converted, and never
+            # compared with a cap in another currency.
+            return asked.text if cap is None else "the amount you paid"
+        value = float(asked.value)
+        if cap is None or value <= cap:
+            return money(value, policy.currency)
         return f"up to {money(cap, policy.currency)}"
     if cap is not None:
         return money(cap, policy.currency)
     return "the full amount"
 
 
-def _amount_in_wants(analysis: Analysis) -> float | None:
+def _amount_in_wants(analysis: Analysis) -> Fact | None:
     for fact in analysis.facts:
         if fact.kind == "amount" and any(fact.text in w for w in analysis.wants):
-            return float(fact.value)
+            return fact
     return None
 
 

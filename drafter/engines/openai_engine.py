@@ -582,7 +582,7 @@ def _merge_facts(rule_facts: list[Fact], model_facts: Iterable[Fact], source: st
         value = fact.value
         if fact.kind == "amount":
             try:
-                value = normalize_amount(re.sub(r"[^\d.,]", "", value))
+                value = normalize_amount(re.sub(r"[^\d.,]", "", value)) or value
             except ValueError:
                 continue
         if not fact.text or not _in_text(fact.text, source):
