@@ -110,3 +110,52 @@ def test_a_regular_file_is_still_replaced_atomically(tmp_path):
     atomic_write(path, "new")
     assert path.read_text() == "new" and path.stat().st_ino != inode  # renamed into place
     assert [p.name for p in tmp_path.iterdir()] == ["rows.jsonl"]  # no temporary file left
+
+
+# --- what an email's text can do to a terminal or a spreadsheet (issue 11, items 9 and 11) ---
+
+
+def _row(**fields):
+    base = {"rank": 1, "priority": 90, "status": "drafted", "anger": 4, "category": "billing",
+            "sender": "dana@example.com", "subject": "late", "check": {"passed": True}}
+    return {**base, **fields}
+
+
+@pytest.mark.parametrize("subject", ["[/urgent] still broken", "[b]bold[/b] and [red]red[/]",
+                                     "[link=https://evil.example]click[/link]"])
+def test_the_ranked_table_prints_a_subject_as_text_never_as_markup(subject):
+    from drafter.triage.outputs import ranked_table
+
+    text = ranked_table([_row(subject=subject)], width=200)
+    assert subject[:30] in text  # the column is 36 wide
+
+
+def test_terminal_control_sequences_never_reach_the_table_or_a_csv():
+    from drafter.triage.outputs import ranked_table, to_csv
+
+    subject = "a\x1b]0;pwned\x07b\x9b31mc"
+    assert "\x1b" not in ranked_table([_row(subject=subject)], width=200)
+    out = to_csv([_row(subject=subject)])
+    assert "\x1b" not in out and "\x9b" not in out and "a]0;pwnedb31mc" in out
+
+
+@pytest.mark.parametrize("cell", ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)",
+                                  "\t=1", "\x1b=HYPERLINK(\"http://x\")"])
+def test_a_csv_cell_from_an_email_never_opens_as_a_formula(cell):
+    import csv
+    import io
+
+    from drafter.triage.outputs import to_csv
+
+    rows = list(csv.DictReader(io.StringIO(to_csv([_row(subject=cell)]))))
+    assert rows[0]["subject"].startswith("'")
+
+
+def test_jsonl_escapes_c1_controls_and_reads_back_the_same():
+    import json
+
+    from drafter.triage.outputs import to_jsonl
+
+    line = to_jsonl([_row(subject="x\x9b31my")])
+    assert "\x9b" not in line and "\\u009b" in line
+    assert json.loads(line)["subject"] == "x\x9b31my"

@@ -37,18 +37,39 @@ def output_row(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row.get(name) for name in FIELDS}
 
 
+#: Control characters a terminal acts on (ESC, OSC, CSI…), tab and newline excepted.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: C1 controls survive ``json.dumps(ensure_ascii=False)`` raw; U+009B is a CSI to many
+#: terminals, so they are written as ``\u009b`` escapes (the value read back is the same).
+_C1 = re.compile(r"[\x80-\x9f]")
+#: What a spreadsheet reads as the start of a formula (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, list):
         parts = [f"{v.get('reason')}: {v.get('sentence')}" if isinstance(v, dict) else str(v)
                  for v in value]
-        return " | ".join(parts)
+        value = " | ".join(parts)
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _spreadsheet_safe(value)
     return value
 
 
+def _spreadsheet_safe(text: str) -> str:
+    """A CSV cell that opens as text: "=cmd|' /C calc'!A0" from an email would run as a
+    formula in Excel or LibreOffice, so a leading ``= + - @`` (or tab, CR) gets a ``'``;
+    terminal control sequences are dropped."""
+    text = _CONTROL.sub("", text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_jsonl(rows: Iterable[dict[str, Any]]) -> str:
-    return "".join(json.dumps(output_row(r), ensure_ascii=False) + "\n" for r in rows)
+    return "".join(_C1.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                           json.dumps(output_row(r), ensure_ascii=False)) + "\n"
+                   for r in rows)
 
 
 def to_csv(rows: Iterable[dict[str, Any]]) -> str:
@@ -155,6 +176,7 @@ def ranked_table(rows: list[dict[str, Any]], limit: int = 30, width: int | None 
     """The priority queue as a terminal table (what ``triage`` prints without ``--out``)."""
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title="Priority queue", title_justify="left", show_lines=False)
     for column, justify, size in (("#", "right", 4), ("prio", "right", 4),
@@ -164,10 +186,13 @@ def ranked_table(rows: list[dict[str, Any]], limit: int = 30, width: int | None 
         table.add_column(column, justify=justify, overflow="ellipsis", no_wrap=True,  # type: ignore[arg-type]
                          min_width=size, max_width=size)
     for row in rows[:limit]:
-        table.add_row(str(row["rank"]), str(row["priority"]), str(row["status"]),
-                      "" if row.get("anger") is None else str(row["anger"]),
-                      str(row.get("category") or ""), _short(row.get("sender"), 60),
-                      _short(row.get("subject") or row.get("error"), 80), _check(row))
+        # Text cells, never markup: a subject "[/urgent] still broken" is the customer's
+        # words, not a style tag (rich would raise MarkupError or swallow "[b]").
+        cells = (str(row["rank"]), str(row["priority"]), str(row["status"]),
+                 "" if row.get("anger") is None else str(row["anger"]),
+                 str(row.get("category") or ""), _short(row.get("sender"), 60),
+                 _short(row.get("subject") or row.get("error"), 80), _check(row))
+        table.add_row(*(Text(_CONTROL.sub("", cell)) for cell in cells))
     console = Console(file=io.StringIO(), width=width or 130, color_system=None,
                       force_terminal=False)
     console.print(table)
