@@ -92,6 +92,22 @@ def test_scan_reads_every_message_and_row_in_order():
     assert all(e.identity for e in entries)
 
 
+def test_jsonl_records_with_different_keys_are_each_read(tmp_path):
+    """Issue 11, item 18: "body" in one record and "description" in the next."""
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (
+        {"id": "t1", "body": "My parcel never came."},
+        {"id": "t2", "description": "I was charged twice.", "subject": "Billing"},
+        {"id": "t3", "note": "no text column at all"},
+    )) + "\n", encoding="utf-8")
+    entries = list(Sources([path]).scan())
+    assert [e.row["body"] for e in entries[:2]] == ["My parcel never came.",
+                                                     "I was charged twice."]
+    assert not entries[0].error and not entries[1].error
+    assert entries[1].subject == "Billing"
+    assert "no message-body column" in entries[2].error
+
+
 def test_default_columns_recognise_common_helpdesk_exports():
     zendesk = resolve_columns(["Ticket ID", "Subject", "Description", "Requester",
                                "Created at"], {})

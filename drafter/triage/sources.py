@@ -344,7 +344,17 @@ class Sources:
                     continue
                 if columns is None:
                     columns = resolve_columns(list(record), self.mapping)
-                yield _row_entry(label, record, columns)
+                fits = columns
+                if kind == "jsonl" and columns["body"] not in record:
+                    # JSONL records need not share keys ("body" in one, "description" in
+                    # the next): a record the file's columns miss gets its own.
+                    try:
+                        fits = resolve_columns(list(record), self.mapping)
+                    except InputError as exc:
+                        yield Entry(source=label, kind="row", error=str(exc),
+                                    ident=_hash_id(label.encode()), identity=f"bad:{label}")
+                        continue
+                yield _row_entry(label, record, fits)
         except (OSError, UnicodeError, csv.Error, ValueError) as exc:
             yield Entry(source=str(path), kind="row", error=f"cannot read {kind}: {exc}",
                         ident=_hash_id(str(path).encode()), identity=f"file:{path}")
