@@ -42,6 +42,23 @@ _WANT_PATTERNS = [
     # "Why was I charged twice?", "How come nobody called me back?": an ask for an answer.
     re.compile(r"^(?P<what>(?:why|how come)\b.{6,}\?)\s*$", re.IGNORECASE),
     re.compile(r"\b(?P<what>(?:i want |i need )?my money back\b.*)", re.IGNORECASE),
+    # The first-person wants of the six other languages: what follows is the ask (never a
+    # negated one: "ich will nicht mehr warten" is not a want of "nicht mehr warten").
+    re.compile(
+        r"(?:^|[\s,;:¿¡(])(?:(?:yo|eu|je|j'|io|nous|noi|nosotros|nós)\s*)?"
+        r"(?<!no )(?<!non )(?<!não )(?<!nao )(?<!nunca )(?<!mai )"
+        r"(?:quiero|queremos|necesito|necesitamos|exijo|exigimos|solicito|pido|"
+        r"me gustar[ií]a|quisiera|quero|preciso|precisamos|gostaria|gostar[ií]amos|"
+        r"veux|voudrais|exige|demande|souhaite|voulons|exigeons|demandons|souhaiterais|"
+        r"ich (?:will|möchte|erwarte|verlange|fordere|bitte um|hätte gern)|"
+        r"wir (?:wollen|möchten|erwarten|verlangen|fordern)|"
+        r"voglio|vorrei|esigo|chiedo|pretendo|vogliamo|vorremmo|"
+        r"ik (?:wil|eis|verwacht|vraag om|zou graag)|"
+        r"(?:wij|we) (?:willen|eisen|verwachten))\s+"
+        r"(?!(?:nicht|niet|no|non|não|pas|kein\w*|geen|nada|niente|rien)\b)"
+        r"(?:que\s+|dass\s+|che\s+|dat\s+|qu'|de\s+|d'|um\s+)?(?P<what>.{3,})",
+        re.IGNORECASE,
+    ),
 ]
 _WANT_CUT = re.compile(
     r"\s*(?:,\s*)?(?:\bor else\b|\botherwise\b|\bor i(?:'ll| will)\b|\bbecause\b|\bsince\b|"

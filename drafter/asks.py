@@ -88,7 +88,7 @@ def tidy_phrase(sentence: str, limit: int = 120) -> str:
     from drafter.analyze import soften_caps
     from drafter.text import shorten
 
-    text = _LIST_MARK.sub("", sentence.strip())
+    text = _LIST_MARK.sub("", sentence.strip()).lstrip("¿¡ ")
     text = _LEAD.sub("", text)
     text = _TAIL.sub("", text).strip()
     if text.isupper() or sum(c.isupper() for c in text) > 0.6 * max(1, sum(c.isalpha()

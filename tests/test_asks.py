@@ -47,6 +47,25 @@ def test_asks_in_other_languages_are_heard(lang: str, text: str) -> None:
     assert wants, (lang, wants)
 
 
+@pytest.mark.parametrize(("text", "want"), [
+    ("Quiero que me devuelvan el dinero, 49,90 €.", "me devuelvan el dinero, 49,90 €"),
+    ("Ik wil mijn geld terug.", "mijn geld terug"),
+    ("Vorrei il rimborso del biglietto.", "il rimborso del biglietto"),
+])
+def test_first_person_wants_in_other_languages_keep_the_customers_words(text, want) -> None:
+    assert want in wants_of(text)
+
+
+@pytest.mark.parametrize("text", ["No quiero un vale.", "Non voglio un buono.",
+                                  "Ich will nicht mehr warten.", "Je ne veux pas de bon."])
+def test_a_negated_want_in_another_language_is_not_a_want(text: str) -> None:
+    assert wants_of(text) == []
+
+
+def test_a_spanish_question_loses_its_opening_mark() -> None:
+    assert tidy_phrase("¿Pueden llamarme hoy?") == "Pueden llamarme hoy"
+
+
 @pytest.mark.parametrize("text", [
     "Thank you for the quick delivery last week, everything was perfect.",
     "I'm writing to tell you that the driver left the parcel in the rain.",
