@@ -19,3 +19,8 @@ def shorten(text: str, limit: int = 160) -> str:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows``, ``1,000 emails``: counts people read, in words that agree."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"

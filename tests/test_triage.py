@@ -465,3 +465,17 @@ def test_a_withheld_draft_goes_to_a_person():
     assert draft_status(result) == "escalated"  # the pipeline withheld an unsafe draft
     result.draft = Draft("Re: x", "Hello")
     assert draft_status(result) == "drafted"
+
+
+def test_progress_counts_agree_with_their_words():
+    """Issue 11, the new user's trial: "1 emails to process", "1 errors"."""
+    import io
+
+    from drafter.triage.progress import Counters, LogProgress, status_line
+
+    stream = io.StringIO()
+    progress = LogProgress(stream=stream)
+    progress.start(1, 0)
+    assert "triage: 1 email to process" in stream.getvalue()
+    line = status_line(Counters(total=1, done=1, errors=1, prompt_tokens=1))
+    assert "1 error ·" in line and "1 token ·" in line

@@ -40,11 +40,6 @@ def err(message: str) -> None:
     print(f"drafter: {message}", file=sys.stderr)
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 row``, ``2 rows``, ``1,000 emails``: counts people read, in words that agree."""
-    return f"{count:,} {word if count == 1 else many or word + 's'}"
-
-
 def announce_config(config: Any, base_url_flag: str | None, engine_name: str) -> None:
     """Say what the configuration left out, and where model requests go, before any are sent.
 

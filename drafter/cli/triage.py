@@ -17,9 +17,9 @@ from drafter.cli import (
     err,
     fail,
     options,
-    plural,
     user_errors,
 )
+from drafter.text import plural
 
 EXIT_INTERRUPTED = 130
 
@@ -262,5 +262,6 @@ def summary_line(run: Any) -> str:
     dupes = f"; {run.duplicates:,} duplicate(s) skipped" if run.duplicates else ""
     skipped = (f"; {len(run.skipped_files):,} non-mail files ignored" if run.skipped_files
                else "")
-    return (f"done: {len(run.rows):,} emails ({', '.join(parts) or 'none'}){extra}{timing}"
+    return (f"done: {plural(len(run.rows), 'email')} ({', '.join(parts) or 'none'})"
+            f"{extra}{timing}"
             f"{dupes}{skipped}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from drafter.pricing import estimate_cost, format_cost
+from drafter.text import plural
 
 
 @dataclass
@@ -103,12 +104,12 @@ class LogProgress(Progress):
         now = time.monotonic()
         if now - self._scan_last >= self.every:
             self._scan_last = now
-            self._say(f"reading inputs: {seen:,} messages so far")
+            self._say(f"reading inputs: {plural(seen, 'message')} so far")
 
     def start(self, total: int, resumed: int) -> None:
         super().start(total, resumed)
         done = f"; {resumed:,} already done in an earlier run (skipped)" if resumed else ""
-        self._say(f"triage: {total:,} emails to process{done}")
+        self._say(f"triage: {plural(total, 'email')} to process{done}")
         self._last = time.monotonic()
 
     def advance(self, row: dict[str, Any]) -> None:
@@ -124,8 +125,9 @@ class LogProgress(Progress):
 
 def status_line(c: Counters) -> str:
     pct = f" ({100 * c.done / c.total:.0f}%)" if c.total else ""
-    return (f"triage {c.done:,}/{c.total:,}{pct} · {c.rate:,.1f} emails/s · {c.errors:,} "
-            f"errors · {c.tokens:,} tokens · est. {format_cost(c.cost())}")
+    return (f"triage {c.done:,}/{c.total:,}{pct} · {c.rate:,.1f} emails/s · "
+            f"{plural(c.errors, 'error')} · {plural(c.tokens, 'token')} · "
+            f"est. {format_cost(c.cost())}")
 
 
 class RichProgress(Progress):
