@@ -479,3 +479,26 @@ def test_progress_counts_agree_with_their_words():
     assert "triage: 1 email to process" in stream.getvalue()
     line = status_line(Counters(total=1, done=1, errors=1, prompt_tokens=1))
     assert "1 error ·" in line and "1 token ·" in line
+
+
+def test_an_output_never_replaces_or_deletes_an_input(tmp_path):
+    """Issue 11, item 16: --out on an input, --drafts on an input folder, are refused."""
+    import shutil
+
+    folder = tmp_path / "inbox"
+    shutil.copytree(DATA / "eml", folder)
+    (folder / "0001-old.eml").write_bytes(b"From: a@b.c\n\nnamed like a draft\n")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, _, err = triage(tmp_path, "--drafts", str(folder), inputs=[folder])
+    assert code == 2 and "--drafts" in err and "inside the input folder" in err
+    code, _, err = triage(tmp_path, "--drafts", str(folder / "replies"), inputs=[folder])
+    assert code == 2
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+    rows = tmp_path / "tickets.jsonl"
+    shutil.copy(DATA / "tickets.jsonl", rows)
+    original = rows.read_bytes()
+    for flag in ("--out", "--report"):
+        code, _, err = triage(tmp_path, flag, str(rows), inputs=[rows])
+        assert code == 2 and "is one of the inputs" in err
+    assert rows.read_bytes() == original

@@ -131,6 +131,7 @@ def triage(
         sources = Sources(list(inputs), parse_map(column_map),
                           max_bytes=int(max_message_size * 1024 * 1024))
         sources.validate()
+        refuse_outputs_over_inputs(inputs, out=out, report=report, drafts=drafts)
         config = load_config()
         pol = load_policy(policy if policy is not None else config.policy_path)
         template_dirs = [*prompts, *config.prompt_dirs] if prompts else config.prompt_dirs
@@ -209,6 +210,32 @@ def _interrupted(run: Any) -> None:
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)  # threads still waiting on the network must not hold us
     raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def refuse_outputs_over_inputs(inputs: list[Path], *, out: Path | None, report: Path | None,
+                               drafts: Path | None) -> None:
+    """An output must never replace or delete what it reads (issue 11, item 16).
+
+    ``--out``/``--report`` naming an input file would overwrite it after the run; a
+    ``--drafts`` folder that is an input folder or inside one would have its ``.eml``
+    messages deleted as old drafts, and read back as mail on the next run.
+    """
+    from drafter.errors import InputError
+
+    real = [p.resolve() for p in inputs if p.exists()]
+    for flag, target in (("--out", out), ("--report", report)):
+        if target is None or str(target) == "-":
+            continue
+        if target.exists() and any(target.resolve() == p for p in real):
+            raise InputError(f"{flag} {target} is one of the inputs: choose another file, "
+                             "or it would be overwritten")
+    if drafts is not None:
+        folder = drafts.resolve()
+        for p in real:
+            if p.is_dir() and (folder == p or p in folder.parents):
+                raise InputError(f"--drafts {drafts} is inside the input folder {p}: its "
+                                 ".eml files would be taken for old drafts and deleted; "
+                                 "choose a folder outside the inputs")
 
 
 def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: Path | None,
