@@ -467,6 +467,14 @@ def test_a_withheld_draft_goes_to_a_person():
     assert draft_status(result) == "drafted"
 
 
+def test_the_drafts_line_counts_in_words_that_agree(tmp_path):
+    rows = tmp_path / "one.jsonl"
+    rows.write_text(json.dumps({"id": "t1", "body": "My parcel never came. Refund me now, "
+                                "this is unacceptable!"}) + "\n", encoding="utf-8")
+    code, _, err = triage(tmp_path, "--drafts", str(tmp_path / "d"), inputs=[rows])
+    assert code == 0 and "wrote 1 reply draft to" in err, err
+
+
 def test_progress_counts_agree_with_their_words():
     """Issue 11, the new user's trial: "1 emails to process", "1 errors"."""
     import io

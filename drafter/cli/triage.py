@@ -253,7 +253,7 @@ def _write_outputs(run: Any, *, out: Path | None, drafts: Path | None, report: P
             sys.stdout.write(ranked_table(rows))
         if drafts is not None:
             count = write_drafts(drafts, rows, run.emls)
-            err(f"wrote {count:,} reply drafts to {drafts}/")
+            err(f"wrote {plural(count, 'reply draft')} to {drafts}/")
         if report is not None:
             from drafter.triage.report import render_report
 
