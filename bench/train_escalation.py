@@ -76,17 +76,11 @@ def email_sentences(item: dict) -> list[tuple[str, str]]:
     return out
 
 
-def sentence_scores(model: LinearModel, text: str) -> dict[str, float]:
-    """Each label's probability, and ``alarm`` (violence and crisis summed, sentence or
-    clause), exactly as :func:`drafter.escalation.alarm_scores` computes them at run time."""
-    return alarm_scores(model, text)
-
-
 def email_scores(model: LinearModel, text: str) -> dict[str, float]:
     """An email's score per label: its most alarming sentence's."""
     best = dict.fromkeys([*LABELS[1:], "alarm"], 0.0)
     for _, _, s in sentences(text):
-        for k, v in sentence_scores(model, s).items():
+        for k, v in alarm_scores(model, s).items():
             if k in best:
                 best[k] = max(best[k], v)
     return best
@@ -128,7 +122,7 @@ def main() -> None:
                         table)
 
     scored = [(d["label"], email_scores(model, d["text"])) for d in dev_emails]
-    scored += [(label, sentence_scores(model, t)) for t, label in dev_sentences]
+    scored += [(label, alarm_scores(model, t)) for t, label in dev_sentences]
     neg = [s for lab, s in scored[:len(dev_emails)] if lab == "none"]
     thresholds = {
         "alarm": pick_threshold([s["alarm"] for s in neg], args.false_required),

@@ -210,8 +210,7 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
             continue
         item = listing and bool(_LIST_ITEM.match(sentence))
         listing = item
-        inline = _inline_items(sentence) if p >= _RULE_FLOOR else []
-        ruled = inline or (_rule_wants(sentence) if p >= _RULE_FLOOR else [])
+        ruled = (_inline_items(sentence) or _rule_wants(sentence)) if p >= _RULE_FLOOR else []
         found = ruled or ([tidy_phrase(sentence)] if alone or item else [])
         for want in found:
             if want and want.lower() not in (w.lower() for w in wants):

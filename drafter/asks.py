@@ -21,7 +21,6 @@ measured blind in ``bench/listening_bench.py``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 #: The kinds of remedy a want can ask for; the reply and the policy answer each kind.
 ASK_KINDS = (
@@ -38,24 +37,6 @@ _LEAD = re.compile(
 _LIST_MARK = re.compile(r"^\s*(?:\(?\d+[.)]|[-*•])\s*")
 _TAIL = re.compile(r"[\s,;:.!?]*(?:please|thanks?(?: you)?|thank you|asap|now)?[\s.!?]*$",
                    re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Ask:
-    """One ask: the phrase an agent reads, its kind, and where it came from."""
-
-    phrase: str
-    kind: str
-    sentence: str
-    probability: float
-    source: str  # "model" (the ask model found it) or "rule" (a phrase rule did)
-
-
-def ask_probability(sentence: str) -> float:
-    """How likely the sentence is to ask for something (the ask model)."""
-    from drafter.understand.linear import load_model
-
-    return load_model("ask").proba(sentence)["ask"]
 
 
 def is_ask(sentence: str) -> tuple[bool, float]:

@@ -277,7 +277,7 @@ def assess_escalation(text: str, language: str | None = None) -> Escalation:
         for reason, rx in _PATTERNS.items():
             if rx.search(probe) or (reason in _FOLDED and _FOLDED[reason].search(folded)):
                 ruled.add(reason)
-                triggers.append(Trigger(reason, sentence, "rule", _action(reason),
+                triggers.append(Trigger(reason, sentence, "rule", action_for(reason),
                                         start=start, end=end))
         if _WEAK_CRISIS.search(probe):
             weak.append(Trigger("crisis", sentence, "rule", "required", start=start, end=end))
@@ -352,7 +352,8 @@ def alarm_scores(model, sentence: str, floor: float = 0.0) -> dict[str, float]:
     return best
 
 
-def _action(reason: str) -> str:
+def action_for(reason: str) -> str:
+    """Violence and crisis stop the draft; a legal threat sends it to a person to read."""
     return "required" if reason in ("violence", "crisis") else "review"
 
 

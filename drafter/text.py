@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drafter.understand.segment import sentences
 
 __all__ = ["sentences", "shorten", "squash"]
@@ -19,6 +21,10 @@ def shorten(text: str, limit: int = 160) -> str:
         return flat
     cut = flat[: limit - 1].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
+
+
+#: Control characters a terminal acts on (ESC, OSC, CSI…), tab and newline excepted.
+TERMINAL_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

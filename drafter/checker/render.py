@@ -12,17 +12,16 @@ able to send escape sequences to the agent's terminal.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from drafter.checker.text import line_col
+from drafter.text import TERMINAL_CONTROL_RE
 
 if TYPE_CHECKING:
     from drafter.models import CheckResult, Finding
 
 #: Characters of context kept either side of a finding on very long lines.
 WINDOW = 70
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Segment = tuple[str, str]  # (text, rich style)
 Line = list[Segment]
@@ -32,7 +31,7 @@ _SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold 
 
 def safe(text: str) -> str:
     """Printable on any terminal: control characters and lone surrogates become "?"."""
-    text = _CONTROL.sub("?", text.replace("\t", " ").replace("\r", " "))
+    text = TERMINAL_CONTROL_RE.sub("?", text.replace("\t", " ").replace("\r", " "))
     return text.encode("utf-8", "replace").decode("utf-8")
 
 

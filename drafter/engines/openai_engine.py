@@ -553,7 +553,7 @@ def with_safety_net(analysis: Analysis, email: Email) -> Analysis:
     wrong, and a customer's email must not be able to switch the rules off). Facts: the
     extractor's first, then the model's whose text is really in the email.
     """
-    from drafter.escalation import assess_escalation, summarize
+    from drafter.escalation import action_for, assess_escalation, summarize
     from drafter.facts import extract_facts
     from drafter.language import detect_language
 
@@ -562,7 +562,7 @@ def with_safety_net(analysis: Analysis, email: Email) -> Analysis:
     quoted = [t for t in analysis.escalation.triggers if _in_text(t.sentence, source)]
     for t in quoted:
         t.source = "llm"
-        t.action = "required" if t.reason in ("violence", "crisis") else "review"
+        t.action = action_for(t.reason)
     triggers = rules.triggers + [t for t in quoted
                                  if not any(_same(t.sentence, r.sentence) and t.reason == r.reason
                                             for r in rules.triggers)]

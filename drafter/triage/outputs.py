@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from drafter.text import TERMINAL_CONTROL_RE
+
 #: Row fields, in output order (CSV columns; JSONL keys). README documents each.
 FIELDS: tuple[str, ...] = (
     "rank", "priority", "status", "id", "source", "thread", "sender", "subject", "received",
@@ -37,8 +39,6 @@ def output_row(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row.get(name) for name in FIELDS}
 
 
-#: Control characters a terminal acts on (ESC, OSC, CSI…), tab and newline excepted.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 #: C1 controls survive ``json.dumps(ensure_ascii=False)`` raw; U+009B is a CSI to many
 #: terminals, so they are written as ``\u009b`` escapes (the value read back is the same).
 _C1 = re.compile(r"[\x80-\x9f]")
@@ -62,7 +62,7 @@ def _spreadsheet_safe(text: str) -> str:
     """A CSV cell that opens as text: "=cmd|' /C calc'!A0" from an email would run as a
     formula in Excel or LibreOffice, so a leading ``= + - @`` (or tab, CR) gets a ``'``;
     terminal control sequences are dropped."""
-    text = _CONTROL.sub("", text)
+    text = TERMINAL_CONTROL_RE.sub("", text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -192,7 +192,7 @@ def ranked_table(rows: list[dict[str, Any]], limit: int = 30, width: int | None 
                  "" if row.get("anger") is None else str(row["anger"]),
                  str(row.get("category") or ""), _short(row.get("sender"), 60),
                  _short(row.get("subject") or row.get("error"), 80), _check(row))
-        table.add_row(*(Text(_CONTROL.sub("", cell)) for cell in cells))
+        table.add_row(*(Text(TERMINAL_CONTROL_RE.sub("", cell)) for cell in cells))
     console = Console(file=io.StringIO(), width=width or 130, color_system=None,
                       force_terminal=False)
     console.print(table)

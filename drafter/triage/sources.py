@@ -339,8 +339,7 @@ class Sources:
             for index, record in _read_records(path, kind):
                 label = f"{path}:{index}"
                 if isinstance(record, str):  # a line that is not a JSON object
-                    yield Entry(source=label, kind="row", error=record,
-                                ident=_hash_id(label.encode()), identity=f"bad:{label}")
+                    yield _bad_row(label, record)
                     continue
                 if columns is None:
                     columns = resolve_columns(list(record), self.mapping)
@@ -351,8 +350,7 @@ class Sources:
                     try:
                         fits = resolve_columns(list(record), self.mapping)
                     except InputError as exc:
-                        yield Entry(source=label, kind="row", error=str(exc),
-                                    ident=_hash_id(label.encode()), identity=f"bad:{label}")
+                        yield _bad_row(label, str(exc))
                         continue
                 yield _row_entry(label, record, fits)
         except (OSError, UnicodeError, csv.Error, ValueError) as exc:
@@ -389,6 +387,12 @@ class Sources:
             with contextlib.suppress(OSError):
                 box.close()
         self._boxes.clear()
+
+
+def _bad_row(label: str, error: str) -> Entry:
+    """An error row for a record that cannot be read, keyed by where it stands."""
+    return Entry(source=label, kind="row", error=error, ident=_hash_id(label.encode()),
+                 identity=f"bad:{label}")
 
 
 def _hash_id(data: bytes) -> str:
