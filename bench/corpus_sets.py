@@ -23,6 +23,10 @@ ESCALATION_HEADLINE = ("escalation-b", "escalation-c", "escalation-d")
 LISTENING_DEV = ("listening-a", "listening-b")
 #: Blind listening sets never studied: the headline figures.
 LISTENING_HEADLINE = ("listening-c", "listening-d")
+#: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
+CHECKER_DEV = ("checker-a",)
+#: Blind checker sets never studied: the headline figures.
+CHECKER_HEADLINE = ("checker-b", "checker-c")
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
 
 

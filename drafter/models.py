@@ -199,7 +199,12 @@ class Finding:
     excerpt: str
     message: str
     suggestion: str = ""
-    source: str = "rules"  # rules | judge
+    source: str = "rules"  # rules | model | judge
+    #: How sure the source is: 1.0 for a rule (a pattern matched), the model's probability
+    #: for a model finding, None for the judge (an LLM gives no calibrated figure).
+    confidence: float | None = 1.0
+    #: For a model finding, the n-grams that weighed most (why it fired).
+    features: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -211,6 +216,8 @@ class CheckResult:
 
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: Which checks ran: "rules", "model", "gate", "judge". "passed" is the verdict of all.
+    checks: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -225,6 +232,7 @@ class CheckResult:
             "passed": self.passed,
             "findings": [f.to_dict() for f in self.findings],
             "notes": list(self.notes),
+            "checks": list(self.checks),
         }
 
 

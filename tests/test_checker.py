@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from drafter.checker import check_reply, load_rules
 from drafter.errors import ConfigError
 from drafter.models import Analysis, Email, Fact
-from drafter.policy import parse_policy
+from drafter.policy import BUILTIN_POLICY, parse_policy
 
 #: A reply with every MAMA element and none of the mistakes; {} is where a sentence goes.
 GOOD = (
@@ -18,6 +18,9 @@ GOOD = (
     "I can send a replacement today or refund it in full, whichever you prefer. "
     "I'll check in with you on Thursday.\n\nBest,\nAlex\nCustomer Care"
 )
+
+
+BUILTIN = parse_policy(BUILTIN_POLICY, source="built-in")
 
 
 def reply(sentence: str = "") -> str:
@@ -129,10 +132,41 @@ def test_a_non_apology_is_no_apology():
 
 def test_a_reply_with_no_option_is_all_i_can_do():
     text = ("Hi Sam,\n\nI'm sorry the bike arrived unassembled, I know that's disappointing. "
-            "Bikes ship partially assembled. I'll call you Thursday.")
+            "Bikes ship partially assembled, as the listing says.")
     result = check_reply(text)
     assert "no-options" in {f.rule for f in result.findings}
     assert "all-i-can-do" in {f.mistake for f in result.findings}
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'll call you Thursday to arrange a collection.",
+    "I've removed the late fee from your account.",
+    "A new charger is on its way to you.",
+])
+def test_a_reply_that_acts_is_not_closing_the_door(sentence):
+    text = ("Hi Sam,\n\nI'm sorry the bike arrived unassembled, I know that's disappointing. "
+            f"{sentence}")
+    assert "no-options" not in rules_hit(text)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Please reply with two dates that suit you and I'll book the engineer.",
+    "Just tell me which you'd prefer.",
+    "Your replacement SIM is on its way.",
+])
+def test_next_steps_without_a_clock_time_count(sentence):
+    text = ("Hi Sam,\n\nI'm so sorry the engineer missed the visit; that was our error. "
+            f"{sentence}\n\nBest,\nAl")
+    assert "no-next-step" not in rules_hit(text)
+
+
+def test_without_a_policy_ordinary_offers_are_not_over_promises():
+    text = reply("I've added a £30 credit to your account and can refund the $150 fare.")
+    result = check_reply(text)
+    assert "over-promise" not in {f.rule for f in result.findings}
+    assert any("no policy given" in note for note in result.notes)
+    assert "over-promise" in rules_hit(text, policy=BUILTIN)
+    assert "over-promise" in rules_hit(reply("We'll give you free service for life."))
 
 
 def test_a_single_capitalised_acronym_or_name_is_not_shouting():
@@ -354,13 +388,32 @@ def test_an_email_alone_grounds_facts():
     "I'll give you free shipping for life.",
     "We'd like to offer a lifetime subscription.",
     "We can offer compensation of $500.",
-    "We accept full liability for the damage.",
-    "We are liable for any losses.",
-    "This is our fault and we will pay for everything.",
     "I can arrange a repair at no cost.",  # repair is not in the built-in policy
 ])
 def test_over_promises(sentence):
-    assert "over-promise" in rules_hit(reply(sentence))
+    assert "over-promise" in rules_hit(reply(sentence), policy=BUILTIN)
+
+
+@pytest.mark.parametrize("sentence", [
+    "We accept full liability for the damage.",
+    "We are liable for any losses.",
+    "This is our fault and we will pay for everything.",
+    "Our technician was negligent when he installed the boiler.",
+    "We leaked your credit card number in the breach.",
+    "Our food poisoned your whole family.",
+])
+def test_liability_in_the_company_voice_is_admits_fault(sentence):
+    assert "admits-fault" in rules_hit(reply(sentence))
+
+
+@pytest.mark.parametrize("sentence", [
+    "We made a mistake on your bill, and I've corrected it.",
+    "I'm sorry, we sent the wrong size; that's our error.",
+    "The delay was down to us, and I apologise.",
+    "Our system charged you twice in error; the second charge is refunded.",
+])
+def test_owning_a_service_slip_is_not_admits_fault(sentence):
+    assert "admits-fault" not in rules_hit(reply(sentence))
 
 
 def test_offers_within_policy_and_refusals_are_not_over_promises():

@@ -64,7 +64,8 @@ def test_json_output(tmp_path):
     result = run(write(tmp_path, "reply.txt", BAD), "--json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"passed", "findings", "notes"} and data["passed"] is False
+    assert set(data) == {"passed", "findings", "notes", "checks"} and data["passed"] is False
+    assert data["checks"] == ["rules", "model", "gate"]
     first = data["findings"][0]
     assert set(first) >= {"rule", "mistake", "severity", "start", "end", "excerpt", "message",
                           "suggestion"}

@@ -3,8 +3,10 @@
 ``check_reply`` lints any reply text, drafted by a model or written by a person:
 
 * the seven mistakes (``customer-is-wrong``, ``arguing``, ``calm-down``, ``no-apology``,
-  ``raised-voice``, ``no-venting``, ``all-i-can-do``) as phrase rules from a TOML rule pack
-  plus structural checks (no apology anywhere, no option anywhere, ALL-CAPS runs);
+  ``raised-voice``, ``no-venting``, ``all-i-can-do``) and ``admits-fault`` (the company
+  conceding legal liability), found by phrase rules from a TOML rule pack and by a learned
+  sentence model beside them (:mod:`drafter.checker.model`), plus structural checks (no
+  apology anywhere, no option anywhere, ALL-CAPS runs);
 * MAMA completeness: ``no-acknowledgement``, ``no-next-step``, and with an analysis
   ``unaddressed-want``;
 * grounding and policy: ``invented-fact`` (with the original email or its analysis) and
@@ -21,10 +23,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from drafter.checker import grounding, phrases, structure
+from drafter.checker import gate, grounding, phrases, structure
 from drafter.checker.context import Context
 from drafter.checker.judge import merge_findings
 from drafter.checker.lang import is_english, language_name, reply_language
+from drafter.checker.model import LABEL_RULES, MAX_MODEL_CHARS, model_findings, truncated
 from drafter.checker.rules import Rule, RulePack, load_rules
 from drafter.checker.suppress import find_directives
 from drafter.checker.text import Sentences, blank, fold, layout, quoted_line_spans
@@ -50,14 +53,19 @@ def check_reply(
     """Check one reply. Never raises on odd input: empty, huge or garbled text gets findings.
 
     ``analysis`` (wants and facts) enables ``unaddressed-want`` and grounds ``invented-fact``;
-    with only ``email``, its facts are extracted here. ``policy`` defaults to the built-in
-    policy (not ``drafter.toml`` in the working directory: a library call should not depend
-    on where it runs). ``only`` runs just the rules reporting those ids: the offline reply
-    builder asks "would this phrase over-promise?" several times a draft, and the whole
-    check would be most of a batch's CPU.
+    with only ``email``, its facts are extracted here. Without a ``policy`` (not
+    ``drafter.toml`` in the working directory either: a library call should not depend on
+    where it runs), offers are not held to limits or option kinds, since nobody said what
+    the business allows; only offers no business makes (a lifetime of free service, double
+    refunds) are flagged. Drafts are checked against the policy they were written from.
+
+    ``only`` runs just the rules reporting those ids: the offline reply builder asks "would
+    this phrase over-promise?" several times a draft, and the whole check would be most of
+    a batch's CPU.
     """
     text = _as_text(text)
     pack = rules if rules is not None else load_rules()
+    policy_given = policy is not None
     policy = policy if policy is not None else _builtin_policy()
     notes: list[str] = []
 
@@ -70,7 +78,8 @@ def check_reply(
     lang = reply_language(body) if body.strip() else "en"
     ctx = Context(
         text=text, view=view, sentences=Sentences(view), layout=shape, pack=pack,
-        policy=policy, english=is_english(lang), disabled=directives.names, email=email,
+        policy=policy, policy_given=policy_given, english=is_english(lang),
+        disabled=directives.names, email=email,
         analysis=analysis, facts=_facts(email, analysis),
     )
     if only is not None:
@@ -80,6 +89,10 @@ def check_reply(
 
     findings = phrases.phrase_findings(ctx) + structure.check_caps(ctx)
     if ctx.english:
+        findings += model_findings(ctx, findings)
+        if truncated(ctx):
+            notes.append(f"the reply is long: the model read its first {MAX_MODEL_CHARS:,} "
+                         "characters (the rules read all of it)")
         for check in (structure.check_apology, structure.check_acknowledgement,
                       structure.check_options, structure.check_next_step,
                       structure.check_wants):
@@ -88,19 +101,28 @@ def check_reply(
         notes.append(f"rules know English only; the reply looks like {language_name(lang)}: "
                      "phrase rules skipped (raised-voice and grounding still checked)")
     findings += grounding.check_invented(ctx) + grounding.check_over_promise(ctx)
+    findings += gate.check_gate(ctx)
+    if not policy_given and ctx.rule("over-promise") is not None:
+        notes.append("no policy given: offers were not checked against limits or option "
+                     "kinds (--policy FILE)")
     if ctx.facts is None and ctx.rule("invented-fact") is not None:
         notes.append("invented-fact not checked: no original email to ground the reply in")
     if judge_findings:
         findings = merge_findings(findings, _unsilenced(ctx, judge_findings))
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
-    return CheckResult(findings=findings, notes=notes)
+    checks = ["rules", *(["model"] if ctx.english else []), "gate",
+              *(["judge"] if judge_findings is not None else [])]
+    return CheckResult(findings=findings, notes=notes, checks=checks)
 
 
 def _only(ctx: Context, only: frozenset[str]) -> list[Finding]:
-    """The findings of the rules reporting ``only`` (phrase rules and over-promise's code)."""
+    """The findings of the rules reporting ``only`` (phrase rules, over-promise's code and
+    the model's findings for those ids)."""
     findings = phrases.phrase_findings(ctx, only)
     if "over-promise" in only:
         findings += grounding.check_over_promise(ctx)
+    if ctx.english and only & set(LABEL_RULES.values()):
+        findings += [f for f in model_findings(ctx, findings) if f.rule in only]
     return sorted(findings, key=lambda f: (f.start, f.end, f.rule))
 
 

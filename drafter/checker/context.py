@@ -11,6 +11,7 @@ from drafter.models import Finding
 
 if TYPE_CHECKING:
     from drafter.checker.grounding import Mention
+    from drafter.checker.model import Scored
     from drafter.checker.rules import Rule, RulePack
     from drafter.models import Analysis, Email, Fact
     from drafter.policy import Policy
@@ -27,6 +28,8 @@ class Context:
     pack: RulePack
     policy: Policy
     english: bool
+    #: False when the caller gave no policy: limits and option kinds are then unknown.
+    policy_given: bool = True
     disabled: set[str] = field(default_factory=set)
     email: Email | None = None
     analysis: Analysis | None = None
@@ -54,6 +57,15 @@ class Context:
 
     def sentence(self, offset: int) -> tuple[int, int]:
         return self.sentences.around(offset)
+
+    @cached_property
+    def flagged(self) -> list[Scored]:
+        """The sentences the checker model flags (English replies only: its corpus is)."""
+        if not self.english:
+            return []
+        from drafter.checker.model import flagged
+
+        return flagged(self)
 
     @cached_property
     def body_mentions(self) -> list[Mention]:

@@ -101,7 +101,10 @@ def _edit_for(f: Finding, text: str, view: str, sentences: Sentences, pack: Rule
     mode = rule.fix if rule else "sentence"
     replacement = (rule.replacement if rule else None) or ""
     if mode == "punctuation":
-        return _Edit(f.start, f.end, "?" if "?" in text[f.start:f.end] else "."), False
+        hit = text[f.start:f.end]
+        if not any(c in hit for c in "!?"):  # **bold**, __underline__, <b>: keep the words
+            return _Edit(f.start, f.end, _MARKUP.sub("", hit)), False
+        return _Edit(f.start, f.end, "?" if "?" in hit else "."), False
     if mode == "phrase":
         return _Edit(f.start, f.end, replacement), False
     if mode == "clause":
@@ -113,6 +116,9 @@ def _edit_for(f: Finding, text: str, view: str, sentences: Sentences, pack: Rule
     if used:
         replacement = "" if options_used else options_sentence(policy, analysis)
     return _Edit(s0, s1, replacement), used
+
+
+_MARKUP = re.compile(r"\*\*|__|</?(?:b|strong|u)>")
 
 
 def _clause_edit(text: str, view: str, sentences: Sentences, f: Finding) -> _Edit | None:

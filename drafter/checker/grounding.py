@@ -37,6 +37,45 @@ _ID = re.compile(
     r"|confirmation)(?:\s+(?i:number|no\.?|num|id|code))?\s*[:#]?\s*"
     r"(?P<k>(?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]{3,})"
 )
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_NUMBER_WORD = "|".join(["a", *_UNITS, *_TENS, *_SCALES])
+#: Amounts written in words ("five hundred dollars", "a thousand pounds"): over-promises a
+#: model writes without digits.
+_WORD_AMOUNT = re.compile(
+    rf"(?<![\w-])(?P<w>(?:{_NUMBER_WORD})(?:(?:[ -]|[ -]and[ -])(?:{_NUMBER_WORD}))*)"
+    r" (?:(?:us |canadian |australian )?dollars?|euros?|pounds?(?: sterling)?|bucks|quid)\b",
+    re.IGNORECASE,
+)
+
+
+def words_value(text: str) -> float | None:
+    """ "five hundred" → 500, "twenty-five" → 25, "a thousand" → 1000; None if not a number."""
+    total, current = 0, 0
+    for word in re.split(r"[ -]+", text.lower()):
+        if word in ("and", ""):
+            continue
+        if word == "a":
+            current = current or 1
+        elif word in _UNITS:
+            current += _UNITS[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word == "thousand":
+            total += (current or 1) * 1000
+            current = 0
+        else:
+            return None
+    value = total + current
+    return float(value) if value else None
+
+
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
@@ -58,6 +97,10 @@ _SOFT_BEFORE = re.compile(
 _PAST_BEFORE = re.compile(r"\b(?:placed|ordered|made|dated|since|purchased|bought|paid|"
                           r"charged|delivered|shipped|received)\b", re.I)
 
+#: What the company reports having done: "I've refunded", "has been credited".
+_DONE = re.compile(r"\b(?:I|we)(?:'ve| have) (?:already |now |just |also )?(?!been\b|had\b)"
+                   r"\w+(?:ed|en|t)\b|\b(?:has|have) (?:now |already |just )?been \w+(?:ed|en|t)\b",
+                   re.IGNORECASE)
 #: "and I can do that": agreeing to a restated request, which the offer vocabulary leaves out.
 _CAN_DO = re.compile(r"\b(?:I|we) (?:can|could)\b(?!'t|n't| not)", re.IGNORECASE)
 
@@ -82,6 +125,10 @@ def mentions(text: str, start: int = 0, end: int | None = None) -> list[Mention]
     for m in _AMOUNT.finditer(text, start, end):
         value = parse_amount(m.group("a") or m.group("b"))
         if value is not None:
+            found.append(Mention("amount", m.start(), m.end(), frozenset({value}), value))
+    for m in _WORD_AMOUNT.finditer(text, start, end):
+        value = words_value(m.group("w"))
+        if value is not None and value >= 2:
             found.append(Mention("amount", m.start(), m.end(), frozenset({value}), value))
     for m in _DATE.finditer(text, start, end):
         keys = _date_keys(m)
@@ -214,15 +261,137 @@ def check_invented(ctx: Context) -> list[Finding]:
         return []
     g = ground(ctx)
     out = []
+    sources = _source_texts(ctx)
     for mention in ctx.body_mentions:
-        if g.covers(mention) or _is_commitment(ctx, mention) or _allowed_offer(ctx, mention):
+        if g.covers(mention):
+            wrong = _wrong_currency(ctx, mention, sources) or _wrong_kind(ctx, mention, sources)
+            if wrong:
+                out.append(ctx.finding(rule, mention.start, mention.end, message=wrong))
+            continue
+        if _is_commitment(ctx, mention) or _allowed_offer(ctx, mention):
             continue
         label = _KIND_LABEL[mention.kind]
         excerpt = ctx.text[mention.start:mention.end]
+        if _company_figure(ctx, mention):
+            found = ctx.finding(rule, mention.start, mention.end, message=(
+                f"{label} {excerpt!r} is not in the customer's email: check the figure "
+                "before sending."))
+            found.severity = "warning"
+            out.append(found)
+            continue
         out.append(ctx.finding(
             rule, mention.start, mention.end,
             message=f"{label} {excerpt!r} is in neither the customer's email nor the policy."))
     return out
+
+
+def _company_figure(ctx: Context, mention: Mention) -> bool:
+    """An amount in a sentence that reports what the company has done ("I've refunded CHF 180,
+    the difference for three nights"): a figure from the company's own systems, which only
+    a person can verify, so a warning rather than an error. An amount offered or restated
+    ("I can refund the $19.99 fee") and every id and date stay errors."""
+    if mention.kind != "amount":
+        return False
+    s0, s1 = ctx.sentence(mention.start)
+    return _DONE.search(ctx.view, s0, s1) is not None
+
+
+def _source_texts(ctx: Context) -> list[str]:
+    """The customer's own words, where ids appear with their kind ("flight 1007")."""
+    if ctx.email is not None:
+        return [t for t in (ctx.email.body, ctx.email.subject) if t]
+    return [f.text for f in ctx.facts or []]
+
+
+def _wrong_currency(ctx: Context, mention: Mention, sources: list[str]) -> str | None:
+    """An amount the customer gave, restated in another currency ("£100" → "$100").
+
+    Only amounts whose value the customer wrote count: a policy limit in the policy's own
+    currency is the policy's business, not a misquote.
+    """
+    if mention.kind != "amount" or mention.value is None:
+        return None
+    said = _currency_of(ctx.text[mention.start:mention.end])
+    if not said:
+        return None
+    theirs = {(c, raw) for text in sources for value, c, raw in _amounts_with_currency(text)
+              if abs(value - mention.value) < 0.005}
+    if not theirs or said in {c for c, _ in theirs}:
+        return None
+    excerpt = ctx.text[mention.start:mention.end]
+    written = " / ".join(sorted(raw for _, raw in theirs))
+    return f"The amount {excerpt!r} is in {said}, but the customer wrote {written}."
+
+
+def _currency_of(text: str) -> str:
+    from drafter.facts import extract_facts
+
+    return next((f.currency for f in extract_facts(text) if f.kind == "amount"), "")
+
+
+@functools.lru_cache(maxsize=64)
+def _amounts_with_currency(text: str) -> tuple[tuple[float, str, str], ...]:
+    """(value, currency, as written) for the amounts in ``text`` that name a currency."""
+    from drafter.facts import extract_facts
+
+    out = []
+    for fact in extract_facts(text):
+        value = parse_amount(fact.value) if fact.kind == "amount" else None
+        if value is not None and fact.currency:
+            out.append((value, fact.currency, fact.text))
+    return tuple(out)
+
+
+#: Kinds of reference, by the word written before them. "reference", "number" and a bare
+#: "#" say nothing about the kind, so they never clash.
+_ID_KIND_WORDS = {
+    "order": "order", "purchase": "order", "po": "order",
+    "invoice": "invoice", "bill": "invoice",
+    "flight": "flight",
+    "booking": "booking", "reservation": "booking", "pnr": "booking", "confirmation": "booking",
+    "account": "account", "acct": "account", "member": "account", "membership": "account",
+    "customer": "account",
+    "ticket": "ticket", "case": "ticket", "complaint": "ticket",
+    "claim": "claim",
+    "policy": "policy",
+    "tracking": "tracking", "parcel": "tracking", "shipment": "tracking", "package": "tracking",
+    "consignment": "tracking",
+    "card": "card",
+    "train": "train", "service": "train",
+    "room": "room",
+    "meter": "meter",
+    "phone": "phone", "mobile": "phone", "line": "phone",
+}
+_KIND_BEFORE = re.compile(
+    r"(?P<w>[A-Za-z]+)\s*(?:(?:number|no\.?|num|id|code|ref(?:erence)?)\s*)?(?:is\s*)?"
+    r"[:#]?\s*#?\s*$")
+
+
+def _id_kind(text: str, start: int) -> str | None:
+    m = _KIND_BEFORE.search(text[max(0, start - 32):start])
+    return _ID_KIND_WORDS.get(m.group("w").lower()) if m else None
+
+
+def _wrong_kind(ctx: Context, mention: Mention, sources: list[str]) -> str | None:
+    """A reference the customer gave as one kind, called another ("flight 1007" as
+    "order 1007"): the customer reads that the company has not read their email."""
+    if mention.kind != "id":
+        return None
+    ours = _id_kind(ctx.view, mention.start)
+    if ours is None:
+        return None
+    theirs: set[str] = set()
+    for text in sources:
+        for m in mentions(text):
+            if m.kind == "id" and m.keys & mention.keys:
+                kind = _id_kind(text, m.start)
+                if kind is not None:
+                    theirs.add(kind)
+    if not theirs or ours in theirs:
+        return None
+    raw = ctx.text[mention.start:mention.end]
+    return (f"The reference {raw!r} is called a{'n' if ours[0] in 'aeiou' else ''} {ours} "
+            f"here, but the customer's {raw} is their {' / '.join(sorted(theirs))}.")
 
 
 def _is_commitment(ctx: Context, mention: Mention) -> bool:
@@ -261,7 +430,7 @@ def nearest_kind(ctx: Context, mention: Mention) -> str | None:
 def check_over_promise(ctx: Context) -> list[Finding]:
     """``over-promise`` (code part): amounts above a kind's limit, kinds the policy lacks."""
     rule = ctx.rule("over-promise")
-    if rule is None:
+    if rule is None or not ctx.policy_given:
         return []
     out = []
     for mention in ctx.body_mentions:

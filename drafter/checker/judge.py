@@ -137,7 +137,7 @@ def _one(item: Any, reply: str, folded: str, shape: Any,
         start=span[0], end=span[1], excerpt=reply[span[0]:span[1]],
         message=str(item.get("message") or OTHER_RULES.get(rule)
                     or MISTAKE_DESCRIPTIONS.get(rule, "")),
-        suggestion=str(item.get("suggestion") or ""), source="judge",
+        suggestion=str(item.get("suggestion") or ""), source="judge", confidence=None,
     )
 
 

@@ -49,7 +49,13 @@ BUILTIN_PACK = Path(__file__).with_name("rulepack.toml")
 BUILTIN_CHECKS = frozenset({
     "empty-reply", "no-apology", "no-options", "all-caps", "no-acknowledgement",
     "no-next-step", "unaddressed-want", "invented-fact", "over-promise",
+    # the sendability gate (drafter/checker/gate.py)
+    "prompt-leak", "placeholder", "length", "incomplete", "wrong-name", "signed-as-customer",
+    "wrong-language",
 })
+#: ``[limits]`` keys and their meaning (whole numbers; 0 switches a bound off).
+LIMIT_KEYS = {"min_words": "fewest words in a reply's body",
+              "max_words": "most words in a reply's body"}
 FIX_MODES = ("sentence", "clause", "phrase", "punctuation")
 SEVERITIES = ("error", "warning", "info")
 _RULE_KEYS = {
@@ -99,6 +105,7 @@ class RulePack:
     kinds: dict[str, re.Pattern[str]]
     words: dict[str, frozenset[str]]
     source: str = "built-in"
+    limits: dict[str, int] = field(default_factory=dict)
     _extra: dict[tuple[str, ...], Rule] = field(default_factory=dict, repr=False)
 
     def get(self, rule_id: str) -> Rule | None:
@@ -194,7 +201,7 @@ def merge_packs(base: dict[str, Any], user: dict[str, Any], source: str) -> dict
 
 def _merge(base: dict[str, Any], user: dict[str, Any], source: str) -> dict[str, Any]:
     merged = copy.deepcopy(base)
-    unknown = set(user) - {"version", "rules", "vocab", "disable"}
+    unknown = set(user) - {"version", "rules", "vocab", "disable", "limits"}
     if unknown:
         raise ConfigError(f"{source}: unknown top-level key(s): {', '.join(sorted(unknown))}")
     rules = merged.setdefault("rules", {})
@@ -206,6 +213,7 @@ def _merge(base: dict[str, Any], user: dict[str, Any], source: str) -> dict[str,
             rules[rule_id] = dict(entry)
     _merge_vocab(merged.setdefault("vocab", {}), _table(user.get("vocab", {}), source, "vocab"),
                  source)
+    merged.setdefault("limits", {}).update(_table(user.get("limits", {}), source, "limits"))
     disable = user.get("disable", [])
     if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
         raise ConfigError(f"{source}: disable must be a list of rule or mistake ids")
@@ -266,7 +274,19 @@ def _compile_pack(data: dict[str, Any], source: str) -> RulePack:
             rules[rule_id] = _compile_rule(rule_id, _table(raw, source, rule_id), vocab)
         except (ValueError, TypeError) as exc:
             raise ConfigError(f"{source}: rule {rule_id!r}: {exc}") from None
-    return RulePack(rules=rules, vocab=vocab, kinds=kinds, words=words, source=source)
+    return RulePack(rules=rules, vocab=vocab, kinds=kinds, words=words, source=source,
+                    limits=_limits(_table(data.get("limits", {}), source, "limits")))
+
+
+def _limits(raw: dict[str, Any]) -> dict[str, int]:
+    unknown = set(raw) - set(LIMIT_KEYS)
+    if unknown:
+        raise ValueError(f"limits: unknown key(s): {', '.join(sorted(unknown))} "
+                         f"(known: {', '.join(LIMIT_KEYS)})")
+    for key, value in raw.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"limits.{key} must be a whole number >= 0")
+    return dict(raw)
 
 
 def _compile_rule(rule_id: str, raw: dict[str, Any], vocab: dict[str, re.Pattern[str]]) -> Rule:

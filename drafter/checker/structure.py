@@ -33,10 +33,19 @@ def check_empty(ctx: Context) -> list[Finding]:
 
 
 def check_apology(ctx: Context) -> list[Finding]:
-    """``no-apology``: not one sorry/apologize/regret that is a real apology."""
+    """``no-apology``: not one sorry/apologize/regret that is a real apology.
+
+    A non-apology ("sorry you feel that way"), found by the pack's ``non_apology`` phrases
+    or by the model, does not count; when the reply has one, the finding points at it.
+    """
     rule = ctx.rule("no-apology")
     if rule is None or _has_apology(ctx):
         return []
+    fake = next((h for h in ctx.flagged if h.label == "no-apology"), None)
+    if fake is not None:
+        from drafter.checker.model import model_finding
+
+        return [model_finding(ctx, "no-apology", fake)]
     at = ctx.layout.body_start
     return [ctx.finding(rule, at, at)]
 
@@ -47,6 +56,7 @@ def _has_apology(ctx: Context) -> bool:
         return True
     fake = ctx.pack.vocab.get("non_apology")
     fakes = [m.span() for m in fake.finditer(ctx.view)] if fake else []
+    fakes += [(h.start, h.end) for h in ctx.flagged if h.label == "no-apology"]
     for m in apology.finditer(ctx.view):
         if not ctx.in_body(m.start()):
             continue
@@ -63,6 +73,9 @@ def check_options(ctx: Context) -> list[Finding]:
         return []
     if _search_body(ctx, offer):
         return []
+    action = ctx.pack.vocab.get("action")
+    if action is not None and _search_body(ctx, action):
+        return []  # the agent acted or commits to acting: not a closed door
     at = ctx.layout.body_end
     return [ctx.finding(rule, at, at)]
 
@@ -78,10 +91,15 @@ def check_acknowledgement(ctx: Context) -> list[Finding]:
 
 
 def check_next_step(ctx: Context) -> list[Finding]:
-    """``no-next-step``: no sentence that commits to something *and* says when."""
+    """``no-next-step``: no sentence that commits to something *and* says when, and none
+    that commits in the first person, invites the customer's next move or says what is
+    already on its way (the many ways good agents close a reply)."""
     rule = ctx.rule("no-next-step")
     time, commit = ctx.pack.vocab.get("time"), ctx.pack.vocab.get("commit")
     if rule is None or time is None or commit is None:
+        return []
+    step = ctx.pack.vocab.get("next_step")
+    if step is not None and _search_body(ctx, step):
         return []
     for s0, s1 in ctx.sentences:
         if ctx.in_body(s0) and time.search(ctx.view, s0, s1) and commit.search(ctx.view, s0, s1):

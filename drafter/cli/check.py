@@ -10,15 +10,21 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from drafter.cli import EXIT_FINDINGS, EXIT_OK, announce_config, app, read_text_arg, user_errors
+from drafter.errors import InputError
 
 if TYPE_CHECKING:
     from drafter.models import Analysis, Email, Finding
     from drafter.policy import Policy
 
+FORMATS = ("text", "json", "jsonl", "sarif")
+
+
 @app.command(no_args_is_help=True)
 def check(
-    reply: str = typer.Argument(..., metavar="REPLY|-",
-                                help="The reply to check: a text file, or - for stdin."),
+    reply: str = typer.Argument(
+        ..., metavar="REPLY|-|FOLDER|EXPORT",
+        help="The reply to check: a text file, or - for stdin. Many replies: a folder (one "
+             "reply per file) or a CSV/JSONL export (one per record)."),
     email_path: str | None = typer.Option(
         None, "--email", metavar="ORIGINAL",
         help="The customer's original message (.eml or text): also check that the reply "
@@ -30,7 +36,16 @@ def check(
         None, "--rules", metavar="FILE",
         help="Rule pack (TOML) that extends or switches off built-in rules."),
     as_json: bool = typer.Option(False, "--json",
-                                 help='JSON: {"passed", "findings", "notes"}.'),
+                                 help='JSON: {"passed", "findings", "notes"} (--format json).'),
+    fmt: str | None = typer.Option(
+        None, "--format", "-f", metavar="FORMAT",
+        help="text (default), json, jsonl (one line per reply) or sarif (for CI and "
+             "code-scanning viewers)."),
+    column_map: list[str] = typer.Option(
+        [], "--map", metavar="FIELD=COLUMN,...",
+        help="Which CSV/JSONL columns hold the reply (text=), its name (id=) and the "
+             "customer's message it answers (email=). Default: recognised names such as "
+             "text, body, content; title, name."),
     judge: bool | None = typer.Option(
         None, "--judge/--no-judge",
         help="LLM judge on top of the rules. Default: on when the engine is openai."),
@@ -46,19 +61,170 @@ def check(
     Silence a rule for one reply with a line in it: <!-- drafter-disable calm-down -->
     or: drafter: disable=no-next-step
 
-    Exit codes: 0 no error findings; 1 errors found; 2 bad input or usage.
+    A folder or a CSV/JSONL export is checked reply by reply (rules only; the judge runs
+    one reply at a time), with a summary per rule: this is how a team lints its macro
+    library in CI.
+
+    Exit codes: 0 no error findings; 1 errors found (or a reply could not be read);
+    2 bad input or usage.
 
     \b
     Examples:
       drafter check reply.txt
       drafter check reply.txt --email complaint.eml --json
       pbpaste | drafter check - --no-judge
+      drafter check macros/ --format sarif > drafter.sarif
+      drafter check saved_replies.csv --map text=Body,id=Title
     """
     with user_errors():
+        fmt = _format(fmt, as_json)
+        if reply != "-" and _is_batch(reply):
+            _batch(Path(reply), column_map, fmt, email_path, policy, rules, judge)
+        if column_map:
+            raise InputError("--map reads columns of a CSV/JSONL export; "
+                             f"{reply} is a single reply")
         result, text = _run(reply, email_path, policy, rules, judge, engine, model, base_url)
     name = "<stdin>" if reply == "-" else reply
-    _show(result, text, name, as_json)
+    _show(result, text, name, fmt)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def _format(fmt: str | None, as_json: bool) -> str:
+    if fmt is None:
+        return "json" if as_json else "text"
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if as_json and fmt != "json":
+        raise InputError(f"--json and --format {fmt} disagree; use one")
+    return fmt
+
+
+def _is_batch(reply: str) -> bool:
+    from drafter.checker.batch import is_batch
+
+    return is_batch(Path(reply))
+
+
+def _batch(path: Path, column_map: list[str], fmt: str, email_path: str | None,
+           policy_path: Path | None, rules_path: Path | None, judge: bool | None) -> None:
+    """Check every reply in a folder or export; print the report; exit 0, 1 (findings or an
+    unreadable reply) — never returns."""
+    from drafter.checker.batch import Summary, check_items, parse_map, read_items
+    from drafter.checker.rules import load_rules
+    from drafter.config import load_config
+    from drafter.policy import load_policy
+
+    if email_path is not None:
+        raise InputError("--email goes with one reply; for an export, name the column that "
+                         "holds each customer's message with --map email=COLUMN")
+    if judge:
+        raise InputError("--judge checks one reply at a time; a folder or export is checked "
+                         "by the rules")
+    mapping = parse_map(column_map)
+    if path.is_dir() and mapping:
+        raise InputError("--map names columns of a CSV/JSONL export, not of a folder")
+    config = load_config()
+    pol = _given(load_policy(policy_path if policy_path is not None else config.policy_path))
+    pack = load_rules(rules_path)
+    items = read_items(path, mapping)
+    summary = Summary()
+    outcomes = []
+    progress = _Progress() if sys.stderr.isatty() and fmt != "text" else None
+    for outcome in check_items(items, policy=pol, rules=pack):
+        summary.add(outcome)
+        if progress is not None:
+            progress.tick(summary.checked + summary.unreadable)
+        if fmt == "jsonl":
+            _write(_record_json(outcome) + "\n")
+        elif fmt == "text":
+            _write(_record_text(outcome))
+        else:
+            outcomes.append(outcome)
+    if progress is not None:
+        progress.done()
+    if summary.checked + summary.unreadable == 0:
+        raise InputError(f"no replies found in {path}")
+    _finish(summary, outcomes, fmt, pack)
+    raise typer.Exit(EXIT_OK if summary.passed else EXIT_FINDINGS)
+
+
+def _record_json(outcome: Any) -> str:
+    import json
+
+    item = outcome.item
+    data: dict[str, Any] = {"reply": item.name, "source": item.uri, "line": item.line}
+    if outcome.result is None:
+        data.update(passed=False, error=item.error)
+    else:
+        data.update(outcome.result.to_dict())
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _record_text(outcome: Any) -> str:
+    from drafter.checker.render import finding_lines, plain, safe
+
+    item = outcome.item
+    if outcome.result is None:
+        return f"{safe(item.name)}: error: {safe(item.error or 'unreadable')}\n"
+    if not outcome.result.findings:
+        return ""
+    return plain(finding_lines(outcome.result, item.text or "", safe(item.name)))
+
+
+def _finish(summary: Any, outcomes: list[Any], fmt: str, pack: Any) -> None:
+    import json
+
+    if fmt == "sarif":
+        from drafter.checker.sarif import to_sarif
+
+        _write(json.dumps(to_sarif(outcomes, pack), ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "json":
+        data = {"passed": summary.passed, **summary.to_dict(),
+                "replies": [json.loads(_record_json(o)) for o in outcomes]}
+        _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    lines = _summary_lines(summary)
+    if fmt == "text":
+        _write("".join(line + "\n" for line in lines))
+    else:
+        for line in lines:
+            print(line, file=sys.stderr)
+
+
+def _summary_lines(summary: Any) -> list[str]:
+    from drafter.text import plural
+
+    head = (f"checked {plural(summary.checked, 'reply', 'replies')}: "
+            f"{summary.checked - summary.failed} passed, {summary.failed} with errors")
+    if summary.unreadable:
+        head += f"; {plural(summary.unreadable, 'reply', 'replies')} could not be read"
+    lines = [head]
+    width = max((len(rule) for rule in summary.rules), default=0)
+    for rule, count in sorted(summary.rules.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"  {rule:<{width}}  {plural(count, 'reply', 'replies'):>12}  "
+                     f"({summary.severities[rule]})")
+    return lines
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text.encode("utf-8", "replace").decode("utf-8"))
+
+
+class _Progress:
+    """'checked 1,200 replies' on stderr, redrawn at most every 200 replies."""
+
+    def __init__(self) -> None:
+        self.shown = 0
+
+    def tick(self, n: int) -> None:
+        if n - self.shown >= 200:
+            self.shown = n
+            sys.stderr.write(f"\rdrafter: checked {n:,} replies")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def _run(reply: str, email_path: str | None, policy_path: Path | None, rules_path: Path | None,
@@ -78,10 +244,16 @@ def _run(reply: str, email_path: str | None, policy_path: Path | None, rules_pat
     announce_config(config, base_url, judge_engine)
     judged, notes = _judge(text, email, analysis, pol, judge_engine, judge, llm,
                            config.prompt_dirs)
-    result = check_reply(text, email=email, analysis=analysis, policy=pol, rules=pack,
+    result = check_reply(text, email=email, analysis=analysis, policy=_given(pol), rules=pack,
                          judge_findings=judged)
     result.notes.extend(notes)
     return result, text
+
+
+def _given(policy: Policy) -> Policy | None:
+    """None when no policy was given (no --policy, no drafter.toml): a reply someone wrote is
+    not held to the built-in policy's example limits."""
+    return None if policy.source == "built-in" else policy
 
 
 def _original(email_path: str | None) -> tuple[Email | None, Analysis | None]:
@@ -127,12 +299,23 @@ def _judge(text: str, email: Email | None, analysis: Analysis | None, policy: Po
                             " tokens)"]
 
 
-def _show(result: Any, text: str, name: str, as_json: bool) -> None:
-    if as_json:
-        import json
+def _show(result: Any, text: str, name: str, fmt: str) -> None:
+    import json
 
-        out = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
-        sys.stdout.write(out.encode("utf-8", "replace").decode("utf-8"))
+    if fmt == "json":
+        _write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "jsonl":
+        _write(json.dumps({"reply": name, **result.to_dict()}, ensure_ascii=False) + "\n")
+        return
+    if fmt == "sarif":
+        from drafter.checker.batch import Item, Outcome
+        from drafter.checker.rules import load_rules
+        from drafter.checker.sarif import to_sarif
+
+        outcome = Outcome(Item(name=name, uri=name, text=text), result)
+        _write(json.dumps(to_sarif([outcome], load_rules()), ensure_ascii=False, indent=2)
+               + "\n")
         return
     from drafter.checker.render import finding_lines, plain, print_rich, safe
 

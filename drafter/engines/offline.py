@@ -151,7 +151,7 @@ _POLICY_CLAIM = re.compile(
 _DECLINED_FALLBACK = "for something beyond what our policy allows"
 
 
-_OVER_PROMISE = frozenset({"over-promise"})
+_OVER_PROMISE = frozenset({"over-promise", "admits-fault"})
 
 
 def over_promises(text: str, policy: Policy) -> bool:

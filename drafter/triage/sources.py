@@ -336,7 +336,7 @@ class Sources:
     def _scan_rows(self, path: Path, kind: str) -> Iterator[Entry]:
         columns = self._columns.get(str(path))
         try:
-            for index, record in _read_records(path, kind):
+            for index, record in read_records(path, kind):
                 label = f"{path}:{index}"
                 if isinstance(record, str):  # a line that is not a JSON object
                     yield _bad_row(label, record)
@@ -487,7 +487,7 @@ def _dialect(path: Path, text: str) -> Any:
 def _peek_columns(path: Path, kind: str) -> list[str]:
     """Column names from a CSV header or the first JSON object (for early --map checks)."""
     try:
-        for _, record in _read_records(path, kind):
+        for _, record in read_records(path, kind):
             if isinstance(record, dict):
                 return list(record)
     except (OSError, UnicodeError, csv.Error, ValueError):
@@ -495,7 +495,7 @@ def _peek_columns(path: Path, kind: str) -> list[str]:
     return []
 
 
-def _read_records(path: Path, kind: str) -> Iterator[tuple[int, dict[str, str] | str]]:
+def read_records(path: Path, kind: str) -> Iterator[tuple[int, dict[str, str] | str]]:
     """(row number, flattened record) pairs; a string instead of a record says what is wrong."""
     if kind == "csv":
         text = _decode(path.read_bytes())

@@ -1,0 +1,123 @@
+"""The learned half of the checker: a sentence model beside the rule pack.
+
+Rules are precise and give exact spans, but they only know the phrasings someone wrote
+down; blind replies showed that agents blame, argue and minimise in ways no list foresaw
+("our records show you arrived at 10:52", "that happens to thousands of bags a day"). The
+``checker`` model (``drafter/understand/``, rebuilt by ``bench/train_checker.py`` from
+``corpus/checker/``) reads each sentence of the reply's own words and says which mistake,
+if any, it makes, with a probability and the n-grams that weighed most.
+
+What the model reads is the view the rules read (quoted thread lines, directives and the
+sign-off already blanked), with quotations inside a sentence blanked too: a colleague's
+words quoted and condemned ("our driver said 'it's only a parcel', which was wrong") and
+the customer's own words quoted back are not the agent's voice.
+
+Raised voice is left to the rules: the model's features are lower-cased, and capitals and
+``**emphasis**`` are shape, which code sees exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from drafter.models import Finding
+
+if TYPE_CHECKING:
+    from drafter.checker.context import Context
+    from drafter.understand.linear import LinearModel
+
+MODEL_NAME = "checker"
+#: The model's labels and the rule-pack entry whose message, suggestion, severity and
+#: on/off switch a model finding uses.
+LABEL_RULES: dict[str, str] = {
+    "customer-is-wrong": "customer-is-wrong",
+    "arguing": "arguing",
+    "calm-down": "calm-down",
+    "no-venting": "no-venting",
+    "all-i-can-do": "all-i-can-do",
+    "no-apology": "no-apology",
+    "admits-fault": "admits-fault",
+}
+#: Reply text beyond this many characters of body is not read by the model (the rules still
+#: read all of it): a 200 KB paste must not take seconds.
+MAX_MODEL_CHARS = 40_000
+#: Sentences shorter than this carry no mistake ("Hi Sam,", "Best,").
+_MIN_WORDS = 3
+_QUOTED = re.compile(r"\"[^\"\n]{2,400}\"|(?<![\w'])'(?=[^\s'])[^'\n]{2,400}(?<=[^\s'])'(?![\w'])")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One sentence the model flagged: its span in the reply, label and probability."""
+
+    start: int
+    end: int
+    label: str
+    probability: float
+
+
+def flagged(ctx: Context) -> list[Scored]:
+    """Every (sentence, label) the model puts at or above the label's threshold."""
+    model = _model()
+    body_start = ctx.layout.body_start
+    body_end = min(max(ctx.layout.body_end, body_start), body_start + MAX_MODEL_CHARS)
+    from drafter.understand.segment import sentences
+
+    out: list[Scored] = []
+    for s0, s1, sentence in sentences(ctx.view[body_start:body_end]):
+        if len(sentence.split()) < _MIN_WORDS:
+            continue
+        proba = model.proba(_QUOTED.sub('""', sentence))
+        for label, p in proba.items():
+            threshold = model.thresholds.get(label)
+            if label in LABEL_RULES and threshold is not None and p >= threshold:
+                out.append(Scored(body_start + s0, body_start + s1, label, p))
+    return out
+
+
+def truncated(ctx: Context) -> bool:
+    """True when the body is longer than the model reads (the check says so in a note)."""
+    return ctx.layout.body_end - ctx.layout.body_start > MAX_MODEL_CHARS
+
+
+def model_findings(ctx: Context, rule_findings: list[Finding]) -> list[Finding]:
+    """Findings for flagged sentences that no rule finding of the same id already covers.
+
+    ``no-apology`` is not reported here: a non-apology sentence only matters when the reply
+    has no real apology, which :func:`drafter.checker.structure.check_apology` decides.
+    """
+    out: list[Finding] = []
+    for hit in ctx.flagged:
+        rule_id = LABEL_RULES[hit.label]
+        if rule_id == "no-apology":
+            continue
+        rule = ctx.rule(rule_id)
+        if rule is None or _covered(hit, rule_id, rule_findings):
+            continue
+        out.append(model_finding(ctx, rule_id, hit))
+    return out
+
+
+def model_finding(ctx: Context, rule_id: str, hit: Scored) -> Finding:
+    """A finding for the flagged sentence, with the model's reasons."""
+    rule = ctx.pack.get(rule_id)
+    assert rule is not None
+    found = ctx.finding(rule, hit.start, hit.end)
+    found.source = "model"
+    found.confidence = round(hit.probability, 3)
+    found.features = [e.feature for e in _model().explain(ctx.view[hit.start:hit.end],
+                                                          hit.label, 4)]
+    return found
+
+
+def _covered(hit: Scored, rule_id: str, findings: list[Finding]) -> bool:
+    return any(f.rule == rule_id and f.start < hit.end and hit.start < max(f.end, f.start + 1)
+               for f in findings)
+
+
+def _model() -> LinearModel:
+    from drafter.understand.linear import load_model
+
+    return load_model(MODEL_NAME)
