@@ -137,9 +137,11 @@ class Analysis:
     language: str = "en"  # ISO 639-1
     category: str = "other"
     escalation: Escalation = field(default_factory=Escalation)
+    #: Where the model's reading and the rules' disagreed, and which was kept.
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "summary": self.summary,
             "wants": list(self.wants),
             "grievances": list(self.grievances),
@@ -151,6 +153,9 @@ class Analysis:
             "category": self.category,
             "escalation": self.escalation.to_dict(),
         }
+        if self.notes:
+            data["notes"] = list(self.notes)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Analysis:
@@ -173,6 +178,7 @@ class Analysis:
                 guidance=str(esc.get("guidance", "")),
                 notes=[str(n) for n in esc.get("notes", [])],
             ),
+            notes=[str(n) for n in data.get("notes", [])],
         )
 
 

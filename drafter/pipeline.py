@@ -32,7 +32,9 @@ from drafter.policy import Policy
 
 DEFAULT_MAX_REVISIONS = 2
 #: Errors no returned draft may carry: promises beyond the policy and facts nobody gave.
-UNSAFE_RULES = frozenset({"over-promise", "invented-fact"})
+UNSAFE_RULES = frozenset({"over-promise", "invented-fact", "admits-fault", "prompt-leak",
+                          "placeholder", "wrong-name", "signed-as-customer", "incomplete",
+                          "length"})
 
 
 @dataclass
@@ -63,8 +65,17 @@ def draft_email(email: Email, policy: Policy, engine: Engine,
         draft = engine.draft(email, analysis, policy, usage)
     use_judge = opts.judge if opts.judge is not None else engine.name != "offline"
     check = _check(draft, email, analysis, policy, engine, usage, opts, use_judge)
-    rounds = 0
+    rounds = judge_rounds = 0
     while not check.passed and rounds < opts.max_revisions:
+        if _judge_only(check):
+            # The rules and the gate passed this draft; only the judge objects. One revision
+            # for that, not one per round: a judge that keeps quoting an innocent sentence
+            # must not spend three more calls.
+            if judge_rounds:
+                result.notices.append("the judge still objects after one revision; "
+                                      "read its findings before sending")
+                break
+            judge_rounds += 1
         try:
             revised = engine.revise(email, analysis, draft, check.errors, policy, usage)
         except EngineError as exc:
@@ -74,12 +85,20 @@ def draft_email(email: Email, policy: Policy, engine: Engine,
         draft, rounds = revised, rounds + 1
         check = _check(draft, email, analysis, policy, engine, usage, opts, use_judge)
     result.draft, result.check, result.revisions = draft, check, rounds
+    skipped = next((n for n in check.notes if n.startswith("LLM judge skipped")), None)
+    if skipped:
+        result.notices.append(f"{skipped.removeprefix('LLM ')}; the draft was checked by the "
+                              "rules and the gate only")
     if rounds:
         state = "passed" if check.passed else f"{len(check.errors)} error(s) remain"
         result.notices.append(f"revised {rounds} time(s); {state}")
     if unsafe_rules(check):
         _fall_back(result, policy, engine, opts)
     return result
+
+
+def _judge_only(check: CheckResult) -> bool:
+    return bool(check.errors) and all(f.source == "judge" for f in check.errors)
 
 
 def unsafe_rules(check: CheckResult) -> list[str]:
@@ -96,8 +115,9 @@ def _fall_back(result: DraftResult, policy: Policy, engine: Engine, opts: DraftO
     from drafter.engines.offline import OfflineEngine
 
     bad = ", ".join(unsafe_rules(result.check))
-    email, analysis, usage = result.email, result.analysis, result.usage
+    email, usage = result.email, result.usage
     offline = OfflineEngine(prompts=getattr(engine, "prompts", None), today=_today(engine))
+    analysis = _fallback_analysis(email, result.analysis, offline, policy)
     draft = offline.draft(email, analysis, policy, usage)
     check = _check(draft, email, analysis, policy, offline, usage, opts, False)
     if unsafe_rules(check):
@@ -115,6 +135,26 @@ def _fall_back(result: DraftResult, policy: Policy, engine: Engine, opts: DraftO
         f"the {engine.name} draft still had {bad} error(s) after {result.revisions} "
         f"revision(s), so it was replaced by the offline template reply{english}, which "
         "offers only what the policy allows")
+
+
+def _fallback_analysis(email: Email, model: Analysis, offline: Engine,
+                       policy: Policy) -> Analysis:
+    """What the fallback template is filled from: the offline analysis of the email, plus
+    only those of the model's wants whose words are in the email.
+
+    The model's own analysis produced the unsafe draft; its grievances and wants ("you do
+    not need a new job") must not reach the customer through the safe reply.
+    """
+    from drafter.checker.structure import key_terms
+
+    analysis = offline.analyze(email, policy, Usage())
+    said = key_terms(f"{email.subject}\n{email.body}")
+    for want in model.wants:
+        terms = key_terms(want)
+        if terms and terms <= said and want not in analysis.wants:
+            analysis.wants.append(want)
+    analysis.escalation = model.escalation if model.escalation.review else analysis.escalation
+    return analysis
 
 
 def _today(engine: Engine) -> dt.date | None:
@@ -158,6 +198,7 @@ def _notices(email: Email, analysis: Analysis, engine: Engine) -> list[str]:
     if esc.guidance:
         notes.append(f"next step: {esc.guidance}")
     notes.extend(esc.notes)
+    notes.extend(analysis.notes)
     if analysis.language != "en" and engine.name == "offline":
         notes.append(
             f"the email looks {language_name(analysis.language)}; the offline engine replies "

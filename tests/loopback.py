@@ -112,8 +112,9 @@ class Loopback:
         self.push(Answer(body=json.dumps(body).encode(), delay=delay), kind=kind)
 
     def stream(self, pieces: list[str], *, finish_reason: str = "stop",
-               usage: tuple[int, int] | None = (50, 20)) -> None:
-        """A streamed completion: one chunk per piece, then the finish, then usage if given."""
+               usage: tuple[int, int] | None = (50, 20), cut: bool = False) -> None:
+        """A streamed completion: one chunk per piece, then the finish, then usage if given.
+        ``cut``: the stream stops after the pieces, with no finish reason and no ``[DONE]``."""
         def chunk(delta: dict[str, Any], finish: str | None) -> str:
             return json.dumps({"id": "chatcmpl-loop", "object": "chat.completion.chunk",
                                "created": 0, "model": MODEL,
@@ -122,6 +123,9 @@ class Loopback:
 
         events = [chunk({"role": "assistant", "content": ""}, None)]
         events += [chunk({"content": p}, None) for p in pieces]
+        if cut:
+            self.push(Answer(events=events))
+            return
         events.append(chunk({}, finish_reason))
         if usage is not None:
             events.append(json.dumps({

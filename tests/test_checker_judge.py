@@ -111,6 +111,17 @@ def test_check_reply_merges_judge_findings_and_silencing_applies():
     assert "arguing" not in {f.rule for f in result.findings}
 
 
+def test_judge_absence_claims_the_rules_refute_are_dropped():
+    text = REPLY.replace("I can send it today.", "I can send it today, and I'll email you "
+                         "by Friday. I understand it's frustrating.")
+    judged = parse_judge_output({"findings": [item("no-apology", ""), item("no-next-step", ""),
+                                              item("no-venting", "minor thing")]}, text)
+    result = check_reply(text, judge_findings=judged)
+    assert {f.rule for f in result.findings if f.source == "judge"} == {"no-venting"}
+    assert any("contradict the judge" in n and "apology" in n for n in result.notes)
+    assert "judge" in result.checks
+
+
 def test_judge_rules_cover_the_seven_and_the_rest():
     assert set(JUDGE_RULES) == {*MISTAKES, "no-acknowledgement", "no-next-step",
                                 "unaddressed-want", "invented-fact", "over-promise"}

@@ -174,7 +174,8 @@ def test_a_server_that_does_not_speak_the_protocol(loopback: Loopback) -> None:
 def test_json_that_is_not_a_completion_is_retried_then_an_error(loopback: Loopback) -> None:
     loopback.push(Answer(body=b'{"status": "ok"}'))
     loopback.push(Answer(body=b'{"choices": []}'))
-    with pytest.raises(EngineError, match=r"unusable draft twice \(an empty reply\)"):
+    with pytest.raises(EngineError,
+                       match=r"unusable draft twice \(the server answered with no choices"):
         engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage())
 
 
@@ -255,6 +256,91 @@ def test_streamed_pieces_reach_on_text_and_usage_comes_from_the_last_chunk(
         "draft", 321, 12)
     request = loopback.chats[0].body
     assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+
+
+def test_a_stream_that_ends_without_a_finish_reason_is_retried_not_taken(
+        loopback: Loopback) -> None:
+    loopback.stream(["Hi Dana,\n\n", "I'm so sorry. Pick whichever option y"], cut=True)
+    loopback.stream(["Hi Dana,\n\nI'm so sorry about order A-12345.\n"])
+    pieces: list[str] = []
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage(),
+                                   on_text=pieces.append)
+    assert draft.text == "Hi Dana,\n\nI'm so sorry about order A-12345.\n"
+    assert len(loopback.chats) == 2
+    retry = loopback.chats[1].body["messages"][-1]["content"]
+    assert "the stream ended before the reply was finished" in retry
+
+
+def test_a_stream_cut_off_twice_is_an_error_never_a_draft(loopback: Loopback) -> None:
+    for _ in range(2):
+        loopback.stream(["Hi Dana, I'm so sorry. Pick whichever option y"], cut=True)
+    with pytest.raises(EngineError, match="stream ended before the reply was finished"):
+        engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage(),
+                               on_text=lambda _: None)
+
+
+def test_an_absurdly_long_draft_is_retried_and_never_passed_on(loopback: Loopback) -> None:
+    loopback.chat("Hi Dana, I'm sorry. " + "blah " * 1_000_000)
+    loopback.chat("Hi Dana,\n\nI'm so sorry about order A-12345.\n")
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage())
+    assert draft.text == "Hi Dana,\n\nI'm so sorry about order A-12345.\n"
+    assert "far too long to send" in loopback.chats[1].body["messages"][-1]["content"]
+
+
+def test_an_analysis_beyond_the_schemas_bounds_is_refused(loopback: Loopback) -> None:
+    for _ in range(2):
+        loopback.chat(json.dumps({**GOOD_ANALYSIS, "summary": "x" * 5_000_000}))
+    with pytest.raises(EngineError, match=r"summary is 5,000,000 characters long \(at most"):
+        engine(loopback).analyze(EMAIL, POLICY, Usage())
+
+
+def test_the_angrier_reading_and_the_detected_language_win(loopback: Loopback) -> None:
+    angry = Email(body="ORDER B-2291. NEVER ARRIVED. I am absolutely furious, this is the "
+                       "third time you have let me down. Refund me. Now.", subject="Refund")
+    loopback.chat(json.dumps({**GOOD_ANALYSIS, "anger": 0, "language": "dz"}))
+    analysis = engine(loopback).analyze(angry, POLICY, Usage())
+    assert analysis.anger >= 3 and analysis.language == "en"
+    assert any(n.startswith("mood: the model read anger 0") for n in analysis.notes)
+    assert any(n.startswith("language: the model said 'dz'") for n in analysis.notes)
+    loopback.chat(json.dumps({**GOOD_ANALYSIS, "anger": 5, "language": "english"}))
+    calm = engine(loopback).analyze(angry, POLICY, Usage())
+    assert calm.anger == 5 and calm.language == "en" and not any(
+        n.startswith("mood") for n in calm.notes)
+
+
+def _raw(loopback: Loopback, body: dict) -> None:
+    loopback.push(Answer(body=json.dumps(body).encode(),
+                         headers={"Content-Type": "application/json"}))
+
+
+def test_empty_choices_and_refusals_are_named_for_what_they_are(loopback: Loopback) -> None:
+    for _ in range(2):
+        _raw(loopback, {"id": "x", "object": "chat.completion", "created": 0, "model": MODEL,
+                        "choices": []})
+    with pytest.raises(EngineError, match="no choices") as empty:
+        engine(loopback).analyze(EMAIL, POLICY, Usage())
+    assert "max_tokens" not in str(empty.value)
+    refusal = {"id": "x", "object": "chat.completion", "created": 0, "model": MODEL,
+               "choices": [{"index": 0, "finish_reason": "stop", "message": {
+                   "role": "assistant", "content": None,
+                   "refusal": "I can't help with that request."}}]}
+    for _ in range(2):
+        _raw(loopback, refusal)
+    with pytest.raises(EngineError, match="the model refused: \"I can't help") as refused:
+        engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage())
+    assert "by hand" in str(refused.value) and "base URL" not in str(refused.value)
+
+
+def test_a_broken_stream_event_is_retried_once(loopback: Loopback) -> None:
+    loopback.push(Answer(events=[json.dumps({
+        "id": "c", "object": "chat.completion.chunk", "created": 0, "model": MODEL,
+        "choices": [{"index": 0, "delta": {"content": "Hi Da"}, "finish_reason": None}]}),
+        "{broken json", "[DONE]"]))
+    loopback.stream(["Hi Dana,\n\nI'm so sorry about order A-12345.\n"])
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage(),
+                                   on_text=lambda _: None)
+    assert draft.text == "Hi Dana,\n\nI'm so sorry about order A-12345.\n"
+    assert "stream broke mid-answer" in loopback.chats[1].body["messages"][-1]["content"]
 
 
 def test_a_server_that_reports_no_usage_gets_an_estimate(loopback: Loopback) -> None:

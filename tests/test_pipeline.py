@@ -205,3 +205,33 @@ def test_an_unusable_judge_answer_keeps_the_rules_verdict():
     result = draft_email(EMAIL, _policy(), FlakyEngine([GOOD], fail="judge"))
     assert result.ok
     assert any("judge skipped" in n for n in result.check.notes)
+    assert any("judge skipped" in n and "rules and the gate only" in n for n in result.notices)
+    assert "judge" not in result.check.checks
+
+
+def test_a_judge_that_keeps_objecting_costs_one_revision():
+    finding = Finding("arguing", "arguing", "error", 0, 0, "I can see how frustrating",
+                      "sounds sarcastic", source="judge")
+    engine = ScriptedEngine([GOOD, GOOD, GOOD, GOOD], judge=[[finding]] * 4)
+    result = draft_email(EMAIL, _policy(), engine)
+    assert engine.calls == ["analyze", "draft", "judge", "revise", "judge"]
+    assert any("judge still objects" in n for n in result.notices)
+
+
+class StrangeModel(ScriptedEngine):
+    """A model whose analysis invents wants and whose drafts keep over-promising."""
+
+    def analyze(self, email, policy, usage):
+        analysis = super().analyze(email, policy, usage)
+        analysis.wants = ["you do not need a new job", "refund the $12.99 shipping fee"]
+        analysis.grievances = ["your boss hates you"]
+        return analysis
+
+
+def test_the_safe_fallback_is_built_from_the_email_not_the_models_analysis():
+    promise = GOOD.replace("A refund of $12.99", "A refund of $5,000")
+    engine = StrangeModel([promise] * 4)
+    result = draft_email(EMAIL, _policy(), engine, DraftOptions(judge=False))
+    assert result.draft is not None and "$5,000" not in result.draft.text
+    assert any("replaced by the offline template" in n for n in result.notices)
+    assert "new job" not in result.draft.text and "boss" not in result.draft.text

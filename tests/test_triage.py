@@ -510,3 +510,17 @@ def test_an_output_never_replaces_or_deletes_an_input(tmp_path):
         code, _, err = triage(tmp_path, flag, str(rows), inputs=[rows])
         assert code == 2 and "is one of the inputs" in err
     assert rows.read_bytes() == original
+
+
+def test_drafts_that_fail_their_check_exit_1_with_a_clear_summary(tmp_path):
+    # A team's pack that forbids a word every offline draft uses: every draft fails its check.
+    pack = tmp_path / "pack.toml"
+    pack.write_text('[rules.no-sorry]\nseverity = "error"\nmessage = "House style."\n'
+                    "patterns = ['''sorry''', '''apologi[sz]e''', '''thank''']\n",
+                    encoding="utf-8")
+    code, _, err = triage(tmp_path, "--rules", str(pack), "--out", str(tmp_path / "r.jsonl"),
+                          inputs=[DATA / "eml"])
+    rows = rows_of(tmp_path / "r.jsonl")
+    failed = [r for r in rows if r["status"] == "drafted" and r["check_passed"] is False]
+    assert failed and code == 1
+    assert f"{len(failed)} draft" in err and "failed the check" in err

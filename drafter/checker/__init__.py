@@ -108,7 +108,11 @@ def check_reply(
     if ctx.facts is None and ctx.rule("invented-fact") is not None:
         notes.append("invented-fact not checked: no original email to ground the reply in")
     if judge_findings:
-        findings = merge_findings(findings, _unsilenced(ctx, judge_findings))
+        judged, dropped = _contradicted(ctx, findings, _unsilenced(ctx, judge_findings))
+        findings = merge_findings(findings, judged)
+        if dropped:
+            notes.append("the rules contradict the judge's claim that the reply has no "
+                         f"{', '.join(dropped)}: dropped")
     findings.sort(key=lambda f: (f.start, f.end, f.rule))
     checks = ["rules", *(["model"] if ctx.english else []), "gate",
               *(["judge"] if judge_findings is not None else [])]
@@ -158,6 +162,28 @@ def _directive_notes(names: set[str], pack: RulePack) -> list[str]:
         notes.append(f"unknown rule id(s) in a drafter-disable directive: "
                      f"{', '.join(sorted(unknown))}")
     return notes
+
+
+#: "Something is missing" claims the rules decide themselves; a judge that says the reply has
+#: no apology when the rules found one is wrong, not subtle.
+_CHECKED_ABSENCES = {"no-apology": "apology", "no-acknowledgement": "acknowledgement",
+                     "no-next-step": "next step"}
+
+
+def _contradicted(ctx: Context, rule_findings: list[Finding],
+                  judged: list[Finding]) -> tuple[list[Finding], list[str]]:
+    """Judge findings minus absence claims (an empty quote) the rules' own check refutes."""
+    if not ctx.english:
+        return judged, []
+    found = {f.rule for f in rule_findings}
+    keep, dropped = [], []
+    for f in judged:
+        what = _CHECKED_ABSENCES.get(f.rule)
+        if what and f.start == f.end and f.rule not in found and ctx.rule(f.rule) is not None:
+            dropped.append(what)
+            continue
+        keep.append(f)
+    return keep, sorted(set(dropped))
 
 
 def _unsilenced(ctx: Context, findings: list[Finding]) -> list[Finding]:

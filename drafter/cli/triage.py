@@ -107,8 +107,9 @@ def triage(
     nothing finished, and running the same command again resumes where it stopped without
     sending any finished email to the model again.
 
-    Exit codes: 0 every email processed, no errors and no escalations; 1 some rows are
-    errors or escalations that need a person; 2 bad input or usage; 130 interrupted.
+    Exit codes: 0 every email processed, no errors, no escalations and every draft passed
+    its check; 1 some rows are errors, escalations or drafts that failed the check, all of
+    which need a person; 2 bad input or usage; 130 interrupted.
 
     \b
     Examples:
@@ -184,7 +185,8 @@ def triage(
             _interrupted(run)
         _write_outputs(run, out=out, drafts=drafts, report=report, engine=probe.name,
                        model=llm.model or probe.model, quiet=quiet, prices=(price_in, price_out))
-    needs_person = any(r["status"] in ("error", "escalated") for r in run.rows)
+    needs_person = any(r["status"] in ("error", "escalated") or r.get("check_passed") is False
+                       for r in run.rows)
     raise typer.Exit(EXIT_FINDINGS if needs_person else EXIT_OK)
 
 
@@ -289,6 +291,10 @@ def summary_line(run: Any) -> str:
     dupes = f"; {run.duplicates:,} duplicate(s) skipped" if run.duplicates else ""
     skipped = (f"; {len(run.skipped_files):,} non-mail files ignored" if run.skipped_files
                else "")
+    failed = sum(1 for r in run.rows if r["status"] == "drafted"
+                 and r.get("check_passed") is False)
+    failing = (f"; {plural(failed, 'draft')} failed the check: read "
+               f"{'them' if failed != 1 else 'it'} before sending" if failed else "")
     return (f"done: {plural(len(run.rows), 'email')} ({', '.join(parts) or 'none'})"
-            f"{extra}{timing}"
+            f"{failing}{extra}{timing}"
             f"{dupes}{skipped}")

@@ -36,6 +36,7 @@ from drafter.budget import CHARS_PER_TOKEN, DEFAULT_MAX_CHARS, chars_for_tokens,
 from drafter.engines.schemas import (
     ANALYSIS_SCHEMA,
     BadOutput,
+    check_bounds,
     parse_analysis,
     response_format,
     text_pattern,
@@ -60,6 +61,12 @@ RESTART = "\f"
 UNLOOP_PENALTY = 0.5
 #: The finish reason the engine gives an answer the server itself could not parse.
 UNPARSED = "unparsed"
+#: A draft longer than this is not a reply (the gate's word bound is far below it).
+MAX_REPLY_CHARS = 20_000
+#: The finish reason of a stream that ended without one: cut off, whatever the text says.
+INCOMPLETE = "incomplete-stream"
+#: Finish reasons of answers that carry no reply: no choices at all, a broken stream event.
+NO_CHOICES, BROKEN_STREAM = "no-choices", "broken-stream"
 #: The tags that fence the customer's words in the prompts; the same names written inside
 #: the email are neutralised so the email cannot close its own fence.
 FENCE_TAGS = ("customer_email", "earlier_thread", "subject", "draft", "findings", "analysis")
@@ -246,7 +253,9 @@ class OpenAIEngine:
             cached = self._cache_get(key)
             done = cached if cached is not None else self._call(step, asked, usage, fmt=fmt)
             try:
-                result = parse(_load_json(done))
+                data = _load_json(done)
+                check_bounds(data, schema)
+                result = parse(data)
             except BadOutput as exc:
                 problem = str(exc)
                 continue
@@ -415,8 +424,16 @@ class OpenAIEngine:
 
     def _bad_output(self, step: str, problem: str) -> EngineError:
         what = _WHAT.get(step, step)
+        if "refused" in problem:
+            hint = "the email may touch the provider's content rules: write this reply by hand"
+        elif "cut off" in problem or "JSON" in problem:
+            hint = "try again, raise [llm] max_tokens, or use a larger model"
+        elif "stream" in problem or "no choices" in problem:
+            hint = "the server or a proxy in between dropped the answer: try again"
+        else:
+            hint = "try again, or use a larger model"
         return EngineError(f"the model ({self.model}) gave an unusable {what} twice ({problem}); "
-                           "try again, raise [llm] max_tokens, or use a larger model")
+                           f"{hint}")
 
     def _error(self, exc: Exception) -> EngineError:
         return EngineError(describe_error(exc, self.base_url or "https://api.openai.com/v1",
@@ -450,7 +467,12 @@ def completion_from_json(data: dict[str, Any]) -> Completion:
     text = message.get("content") if isinstance(message, dict) else None
     usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
     finish = choice.get("finish_reason")
-    return Completion(text if isinstance(text, str) else "",  # a refusal leaves it empty
+    refusal = message.get("refusal") if isinstance(message, dict) else None
+    if isinstance(refusal, str) and refusal.strip() and not text:
+        text, finish = refusal, "refusal"  # what the model said instead, for the message
+    elif first is None:
+        finish = NO_CHOICES
+    return Completion(text if isinstance(text, str) else "",
                       finish if isinstance(finish, str) else None,
                       _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")))
 
@@ -471,17 +493,29 @@ def _stream(client: Any, request: dict[str, Any], on_text: Callable[[str], None]
     parts: list[str] = []
     finish: str | None = None
     prompt_tokens = completion_tokens = 0
-    for chunk in stream:
-        if getattr(chunk, "usage", None):
-            prompt_tokens = chunk.usage.prompt_tokens or 0
-            completion_tokens = chunk.usage.completion_tokens or 0
-        for choice in chunk.choices or ():
-            piece = choice.delta.content if choice.delta else None
-            if piece:
-                parts.append(piece)
-                on_text(piece)
-            finish = choice.finish_reason or finish
-    return Completion("".join(parts), finish, prompt_tokens, completion_tokens)
+    refusal: list[str] = []
+    try:
+        for chunk in stream:
+            if getattr(chunk, "usage", None):
+                prompt_tokens = chunk.usage.prompt_tokens or 0
+                completion_tokens = chunk.usage.completion_tokens or 0
+            for choice in chunk.choices or ():
+                piece = choice.delta.content if choice.delta else None
+                if piece:
+                    parts.append(piece)
+                    on_text(piece)
+                said = getattr(choice.delta, "refusal", None) if choice.delta else None
+                if said:
+                    refusal.append(said)
+                finish = choice.finish_reason or finish
+    except json.JSONDecodeError:
+        # One malformed event mid-stream: the answer is lost, the server is probably fine.
+        return Completion("".join(parts), BROKEN_STREAM, prompt_tokens, completion_tokens)
+    if refusal and not parts:
+        return Completion("".join(refusal), "refusal", prompt_tokens, completion_tokens)
+    # A stream that stops without a finish reason (the connection closed, a proxy gave up)
+    # ended early: "...whichever option y" must never pass as a complete draft.
+    return Completion("".join(parts), finish or INCOMPLETE, prompt_tokens, completion_tokens)
 
 
 _JSON_HINT = "with one complete JSON object that follows the schema exactly"
@@ -524,6 +558,9 @@ def _reply_text(done: Completion) -> str:
         text = "\n".join(lines[1:]).strip()
     if not text:
         raise BadOutput("an empty reply")
+    if len(text) > MAX_REPLY_CHARS:
+        # Never passed on (nor sent back whole to a judge): nobody sends a customer this.
+        raise BadOutput(f"a reply of {len(text):,} characters, far too long to send")
     return text + "\n"
 
 
@@ -540,6 +577,15 @@ def _check_finish(done: Completion) -> None:
         raise BadOutput("cut off by the token limit")
     if done.finish_reason == "content_filter":
         raise BadOutput("stopped by the server's content filter")
+    if done.finish_reason == INCOMPLETE:
+        raise BadOutput("the stream ended before the reply was finished (no finish reason)")
+    if done.finish_reason == BROKEN_STREAM:
+        raise BadOutput("the stream broke mid-answer (a malformed event)")
+    if done.finish_reason == NO_CHOICES:
+        raise BadOutput("the server answered with no choices (no reply at all)")
+    if done.finish_reason == "refusal":
+        said = " ".join(done.text.split())[:120]
+        raise BadOutput(f"the model refused{': ' + repr(said) if said else ''}")
 
 
 # --- what the model is trusted with ----------------------------------------------------------
@@ -568,9 +614,46 @@ def with_safety_net(analysis: Analysis, email: Email) -> Analysis:
                                             for r in rules.triggers)]
     analysis.escalation = summarize(triggers, rules.notes)
     analysis.facts = _merge_facts(extract_facts(source), analysis.facts, source)
-    if not re.fullmatch(r"[a-z]{2}", analysis.language):
-        analysis.language = detect_language(email.body)
+    _stronger_mood(analysis, email)
+    _checked_language(analysis, email, detect_language)
     return analysis
+
+
+def _stronger_mood(analysis: Analysis, email: Email) -> None:
+    """The angrier of the model's and the offline reading: a model that scores five angry
+    emails 0 must not stop triage drafting them (``--min-anger``)."""
+    from drafter.analyze import score_anger
+
+    rules = score_anger(f"{email.subject}\n{email.body}")
+    if rules > analysis.anger:
+        analysis.notes.append(f"mood: the model read anger {analysis.anger}, the offline "
+                              f"analysis {rules}; kept {rules}")
+        analysis.anger = rules
+
+
+#: ISO 639-1 codes: a model's "dz" for an English email is caught by detection, and a code
+#: outside this list ("xx", "english") is never passed on.
+ISO_639_1 = frozenset("""aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca
+ce ch co cr cs cu cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu
+gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko
+kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl
+nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn
+so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo
+xh yi yo za zh zu""".split())
+
+
+def _checked_language(analysis: Analysis, email: Email, detect: Callable[..., str]) -> None:
+    """The language detection is sure of wins over the model's; an unknown code never
+    stands."""
+    detected = detect(email.body, unknown="und")
+    claimed = analysis.language
+    if detected != "und" and detected != claimed:
+        if claimed in ISO_639_1:
+            analysis.notes.append(f"language: the model said {claimed!r}, detection "
+                                  f"{detected!r}; kept {detected!r}")
+        analysis.language = detected
+    elif claimed not in ISO_639_1:
+        analysis.language = detect(email.body)
 
 
 def _merge_facts(rule_facts: list[Fact], model_facts: Iterable[Fact], source: str) -> list[Fact]:

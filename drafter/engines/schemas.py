@@ -13,6 +13,7 @@ engine retries once and then reports, so a half-filled analysis is never passed 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drafter.models import Analysis, Escalation, Fact, Trigger
@@ -38,6 +39,38 @@ TEXT_CHAR = r'[^"\\\n\r\t]'
 def text_pattern(max_chars: int) -> str:
     """The ``pattern`` for one line of at most ``max_chars`` characters of free text."""
     return f"^{TEXT_CHAR}{{0,{max_chars}}}$"
+
+
+_MAX_CHARS = re.compile(r"\{0,(\d+)\}\$$")
+
+
+def check_bounds(data: Any, schema: dict[str, Any], where: str = "answer") -> None:
+    """Raise :class:`BadOutput` when ``data`` breaks the schema's bounds: an enum, the
+    length of a free-text field, the number of items in a list.
+
+    A server that ignores ``response_format`` (or degrades to plain JSON) can hand back a
+    5 MB summary or fifty "wants"; the bounds are enforced here, on every answer, whatever
+    the server did. Only lengths are checked on text, not the pattern's characters: a
+    quotation mark in a summary from a server without a grammar is fine.
+    """
+    kind = schema.get("type")
+    if "enum" in schema and data not in schema["enum"]:
+        allowed = ", ".join(map(str, schema["enum"]))
+        raise BadOutput(f"{where} is {str(data)[:40]!r}, not one of {allowed}")
+    if kind == "string" and isinstance(data, str):
+        m = _MAX_CHARS.search(schema.get("pattern", ""))
+        if m and len(data) > int(m.group(1)):
+            raise BadOutput(f"{where} is {len(data):,} characters long (at most {m.group(1)})")
+    elif kind == "array" and isinstance(data, list):
+        limit = schema.get("maxItems")
+        if limit is not None and len(data) > limit:
+            raise BadOutput(f"{where} has {len(data):,} items (at most {limit})")
+        for i, item in enumerate(data):
+            check_bounds(item, schema.get("items", {}), f"{where}[{i}]")
+    elif kind == "object" and isinstance(data, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in data:
+                check_bounds(data[key], sub, f"{key}" if where == "answer" else f"{where}.{key}")
 
 
 def _text(max_chars: int) -> dict[str, Any]:
