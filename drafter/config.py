@@ -28,7 +28,10 @@ from drafter.errors import ConfigError
 
 CONFIG_FILE = "drafter.toml"
 USER_CONFIG_FILE = "config.toml"
-_LLM_KEYS = {"model", "base_url", "temperature", "timeout", "max_retries", "max_tokens"}
+_LLM_KEYS = {"model", "base_url", "temperature", "timeout", "max_retries", "max_tokens",
+             "structured"}
+#: How the model is asked for JSON: the strictest the server takes, or one named.
+STRUCTURED_MODES = ("auto", "json_schema", "json_object", "prompted")
 #: Keys only the user's own config file may hold.
 _USER_LLM_KEYS = {"trusted_base_urls"}
 
@@ -43,6 +46,7 @@ class LLMSettings:
     timeout: float | None = None
     max_retries: int | None = None
     max_tokens: int | None = None
+    structured: str | None = None  # auto | json_schema | json_object | prompted
 
     def merged(self, **overrides: Any) -> LLMSettings:
         """Command-line values win over the file's."""
@@ -170,6 +174,9 @@ def _llm(table: Any, path: Path) -> LLMSettings:
     if unknown:
         raise ConfigError(f"{path}: unknown [llm] key(s): {', '.join(sorted(unknown))} "
                           f"(known: {', '.join(sorted(_LLM_KEYS))})")
+    if "structured" in table and table["structured"] not in STRUCTURED_MODES:
+        raise ConfigError(f"{path}: [llm] structured must be one of "
+                          f"{', '.join(STRUCTURED_MODES)}")
     try:
         return LLMSettings(**table)
     except TypeError as exc:

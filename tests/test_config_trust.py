@@ -135,3 +135,12 @@ def test_trust_cannot_be_granted_by_the_project_file(tmp_path):
         load_config()
     result = CliRunner().invoke(app, ["draft", str(LATE)])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_the_structured_output_mode_is_a_known_one(tmp_path):
+    (tmp_path / "drafter.toml").write_text('[llm]\nstructured = "json_object"\n',
+                                           encoding="utf-8")
+    assert load_config(tmp_path).llm.structured == "json_object"
+    (tmp_path / "drafter.toml").write_text('[llm]\nstructured = "xml"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="structured must be one of auto, json_schema"):
+        load_config(tmp_path)

@@ -230,8 +230,13 @@ def test_a_model_that_keeps_over_promising_is_replaced_by_the_offline_reply():
     assert "$500" not in result.draft.text and "gift card" not in result.draft.text
     assert not unsafe_rules(result.check) and not _unsafe(result.check.findings)
     assert any("replaced by the offline template reply" in n for n in result.notices)
-    # The replacement is the offline engine's reply to the same analysis.
-    offline = OfflineEngine(today=TODAY).draft(email, result.analysis, _policy(), result.usage)
+    # The replacement is the offline engine's reply to its own reading of the email (plus the
+    # model's wants that the email's words ground), never to the model's analysis.
+    from drafter.pipeline import _fallback_analysis
+
+    offline_engine = OfflineEngine(today=TODAY)
+    basis = _fallback_analysis(email, result.analysis, offline_engine, _policy())
+    offline = offline_engine.draft(email, basis, _policy(), result.usage)
     assert result.draft.text == offline.text
 
 

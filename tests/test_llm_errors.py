@@ -343,6 +343,54 @@ def test_a_broken_stream_event_is_retried_once(loopback: Loopback) -> None:
     assert "stream broke mid-answer" in loopback.chats[1].body["messages"][-1]["content"]
 
 
+def test_structured_output_steps_down_when_the_server_refuses_it(loopback: Loopback) -> None:
+    cache: dict[str, str] = {}
+    loopback.error(400, "response_format json_schema is not supported by this server")
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    eng = engine(loopback, cache=cache)
+    assert eng.analyze(EMAIL, POLICY, Usage()).summary == GOOD_ANALYSIS["summary"]
+    first, second = (c.body for c in loopback.chats)
+    assert first["response_format"]["type"] == "json_schema"
+    assert second["response_format"] == {"type": "json_object"}
+    assert "follow this JSON schema exactly" in second["messages"][-1]["content"]
+    # Learnt once: the next request (and a new engine sharing the store) asks json_object.
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    engine(loopback, cache=cache).analyze(Email(body="Another email."), POLICY, Usage())
+    assert loopback.chats[2].body["response_format"] == {"type": "json_object"}
+
+
+def test_a_server_with_no_json_modes_gets_the_schema_in_the_prompt(loopback: Loopback) -> None:
+    loopback.error(400, "response_format json_schema is not supported")
+    loopback.error(400, "response_format type json_object is not supported")
+    loopback.chat("Here you go:\n" + json.dumps(GOOD_ANALYSIS))  # prose: refused, retried
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    analysis = engine(loopback).analyze(EMAIL, POLICY, Usage())
+    assert analysis.wants == GOOD_ANALYSIS["wants"]
+    bodies = [c.body for c in loopback.chats]
+    assert "response_format" not in bodies[2] and "response_format" not in bodies[3]
+    assert "follow this JSON schema exactly" in bodies[2]["messages"][-1]["content"]
+
+
+def test_a_configured_json_mode_is_used_and_never_stepped_down(loopback: Loopback) -> None:
+    loopback.chat(json.dumps(GOOD_ANALYSIS))
+    engine(loopback, structured="prompted").analyze(EMAIL, POLICY, Usage())
+    assert "response_format" not in loopback.chats[0].body
+    loopback.error(400, "response_format json_schema is not supported")
+    with pytest.raises(EngineError):
+        engine(loopback, structured="json_schema", max_retries=0).analyze(EMAIL, POLICY,
+                                                                          Usage())
+
+
+def test_stream_options_are_dropped_when_the_server_refuses_them(loopback: Loopback) -> None:
+    loopback.error(400, "Unrecognized request argument supplied: stream_options")
+    loopback.stream(["Hi Dana,\n\nI'm so sorry about order A-12345.\n"], usage=None)
+    draft = engine(loopback).draft(EMAIL, offline_analysis(), POLICY, Usage(),
+                                   on_text=lambda _: None)
+    assert draft.text.startswith("Hi Dana")
+    assert "stream_options" in loopback.chats[0].body
+    assert "stream_options" not in loopback.chats[1].body
+
+
 def test_a_server_that_reports_no_usage_gets_an_estimate(loopback: Loopback) -> None:
     loopback.stream(["Hi Dana, ", "I'm so sorry."], usage=None)
     usage = Usage()

@@ -447,9 +447,10 @@ def test_the_happy_path_costs_two_calls_without_the_judge() -> None:
     ({"choices": [{"message": {"content": "Hi"}, "finish_reason": "stop"}],
       "usage": {"prompt_tokens": 12, "completion_tokens": 3}}, ("Hi", "stop", 12, 3)),
     ({"choices": [{"message": {"content": None, "refusal": "no"}, "finish_reason": "stop"}]},
-     ("", "stop", 0, 0)),
-    ({"choices": {"0": "not a list"}, "usage": {"prompt_tokens": "12"}}, ("", None, 0, 0)),
-    ({"choices": [], "usage": None}, ("", None, 0, 0)),
+     ("no", "refusal", 0, 0)),
+    ({"choices": {"0": "not a list"}, "usage": {"prompt_tokens": "12"}},
+     ("", "no-choices", 0, 0)),
+    ({"choices": [], "usage": None}, ("", "no-choices", 0, 0)),
     ({"choices": ["text"], "usage": {"prompt_tokens": True, "completion_tokens": -4}},
      ("", None, 0, 0)),
 ])

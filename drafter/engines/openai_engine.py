@@ -105,6 +105,7 @@ class OpenAIEngine:
         cache: MutableMapping[str, str] | None = None,
         max_input_chars: int | None = None,
         today: dt.date | None = None,
+        structured: str | None = None,
     ) -> None:
         """Check the configuration now (so a missing key fails before any work); connect later.
 
@@ -130,6 +131,10 @@ class OpenAIEngine:
         self.max_input_chars = max_input_chars or DEFAULT_MAX_CHARS
         self.today = today
         self.cache = cache
+        #: How JSON is asked for; "auto" starts strict and steps down when the server refuses.
+        self.structured = structured or "auto"
+        self._format_mode: str | None = None if self.structured == "auto" else self.structured
+        self._stream_options = True
         self.context_tokens: int | None = None
         #: Held around every request: a batch run shares one semaphore between the engines
         #: of its threads, so at most ``--concurrency`` requests are in flight while other
@@ -244,14 +249,15 @@ class OpenAIEngine:
 
     def _structured(self, step: str, messages: list[dict[str, str]], schema: dict[str, Any],
                     parse: Callable[[Any], T], usage: Usage) -> T:
-        """A JSON answer parsed by ``parse``: one more try when it does not fit, then an error."""
-        fmt = response_format(step, schema)
+        """A JSON answer parsed by ``parse``: one more try when it does not fit, then an error.
+
+        The answer is validated here whatever the server promised (:func:`check_bounds`,
+        then ``parse``), so a server that steps down to plain JSON is held to the schema too.
+        """
         problem = ""
         for attempt in range(2):
-            asked = _with_repair(messages, problem, _JSON_HINT) if attempt else messages
-            key = self._cache_key(step, asked, fmt)
-            cached = self._cache_get(key)
-            done = cached if cached is not None else self._call(step, asked, usage, fmt=fmt)
+            done, key = self._json_call(step, messages, schema, usage,
+                                        problem if attempt else "")
             try:
                 data = _load_json(done)
                 check_bounds(data, schema)
@@ -262,6 +268,50 @@ class OpenAIEngine:
             self._cache_put(key, done)
             return result
         raise self._bad_output(step, problem)
+
+    def _json_call(self, step: str, messages: list[dict[str, str]], schema: dict[str, Any],
+                   usage: Usage, problem: str) -> tuple[Completion, str | None]:
+        """One JSON request in the strictest form the server takes.
+
+        ``json_schema`` first; a server that answers 400 "response_format not supported" is
+        asked again with ``json_object``, then with the schema in the prompt and no
+        ``response_format``. What worked is remembered per server (in the engine's cache,
+        so a triage store keeps it across runs) and asked first from then on.
+        """
+        while True:
+            mode = self._json_mode()
+            fmt, asked = _json_request(mode, step, schema, messages)
+            if problem:
+                asked = _with_repair(asked, problem, _JSON_HINT)
+            key = self._cache_key(step, asked, fmt)
+            cached = self._cache_get(key)
+            if cached is not None:
+                return cached, key
+            try:
+                return self._call(step, asked, usage, fmt=fmt), key
+            except _FormatRefused as refused:
+                if not self._step_down(mode):
+                    raise self._error(refused.cause) from None
+
+    def _json_mode(self) -> str:
+        if self._format_mode is None:
+            remembered = self.cache.get(self._mode_key()) if self.cache is not None else None
+            self._format_mode = remembered if remembered in _JSON_MODES else "json_schema"
+        return self._format_mode
+
+    def _step_down(self, mode: str) -> bool:
+        """Ask less of the server from now on; False when there is nothing less to ask
+        (or the configuration named the mode: ``[llm] structured``)."""
+        lower = _STEP_DOWN.get(mode)
+        if lower is None or self.structured != "auto":
+            return False
+        self._format_mode = lower
+        if self.cache is not None:
+            self.cache[self._mode_key()] = lower
+        return True
+
+    def _mode_key(self) -> str:
+        return f"drafter:json-mode:{self.base_url or 'api.openai.com'}:{self.model or ''}"
 
     def _text(self, step: str, messages: list[dict[str, str]], usage: Usage,
               on_text: Callable[[str], None] | None) -> str:
@@ -306,8 +356,16 @@ class OpenAIEngine:
                 if on_text is None:
                     done = _complete(client, request)
                 else:
-                    done = _stream(client, request, on_text)
+                    done = _stream(client, request, on_text, self._stream_options)
         except _api_errors() as exc:
+            if fmt is not None and _refuses(exc, ("response_format", "json_schema",
+                                                  "json_object", "structured output")):
+                raise _FormatRefused(exc) from None
+            if on_text is not None and self._stream_options and _refuses(exc,
+                                                                          ("stream_options",)):
+                self._stream_options = False  # learnt once: this server has no usage chunk
+                return self._call(step, messages, usage, fmt=fmt, on_text=on_text,
+                                  unloop=unloop)
             if not _unparsed_output(exc):
                 raise self._error(exc) from None
             done = Completion("", UNPARSED, 0, 0)
@@ -482,14 +540,16 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
-def _stream(client: Any, request: dict[str, Any], on_text: Callable[[str], None]) -> Completion:
+def _stream(client: Any, request: dict[str, Any], on_text: Callable[[str], None],
+            usage_chunk: bool = True) -> Completion:
     """A streamed answer, each new piece passed to ``on_text`` as it arrives.
 
     Token counts come from the final chunk (``stream_options.include_usage``); a server that
-    leaves them out gets an estimate instead (see ``_estimate_tokens``).
+    leaves them out, or refuses ``stream_options`` (``usage_chunk`` False), gets an
+    estimate instead (see ``_estimate_tokens``).
     """
-    stream = client.chat.completions.create(
-        **request, stream=True, stream_options={"include_usage": True})
+    extra = {"stream_options": {"include_usage": True}} if usage_chunk else {}
+    stream = client.chat.completions.create(**request, stream=True, **extra)
     parts: list[str] = []
     finish: str | None = None
     prompt_tokens = completion_tokens = 0
@@ -562,6 +622,39 @@ def _reply_text(done: Completion) -> str:
         # Never passed on (nor sent back whole to a judge): nobody sends a customer this.
         raise BadOutput(f"a reply of {len(text):,} characters, far too long to send")
     return text + "\n"
+
+
+class _FormatRefused(Exception):
+    """The server refused the request's ``response_format``: ask again with less."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+_STEP_DOWN = {"json_schema": "json_object", "json_object": "prompted"}
+_JSON_MODES = ("json_schema", "json_object", "prompted")
+
+
+def _refuses(exc: Exception, words: tuple[str, ...]) -> bool:
+    """A 400/422 that names a request parameter the server does not support."""
+    if getattr(exc, "status_code", None) not in (400, 422):
+        return False
+    text = str(exc).lower()
+    return any(w in text for w in words)
+
+
+def _json_request(mode: str, step: str, schema: dict[str, Any],
+                  messages: list[dict[str, str]]) -> tuple[dict[str, Any] | None,
+                                                         list[dict[str, str]]]:
+    """The ``response_format`` and messages for asking ``mode``'s way."""
+    if mode == "json_schema":
+        return response_format(step, schema), messages
+    hint = ("Answer with one JSON object and nothing else: no prose, no code fence. It must "
+            "follow this JSON schema exactly: "
+            + json.dumps(schema, ensure_ascii=False, separators=(",", ":")))
+    asked = [*messages, {"role": "user", "content": hint}]
+    return ({"type": "json_object"} if mode == "json_object" else None), asked
 
 
 def _unparsed_output(exc: Exception) -> bool:
