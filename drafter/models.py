@@ -249,6 +249,7 @@ class StepUsage:
     step: str
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -260,8 +261,9 @@ class Usage:
 
     steps: list[StepUsage] = field(default_factory=list)
 
-    def add(self, step: str, prompt_tokens: int = 0, completion_tokens: int = 0) -> None:
-        self.steps.append(StepUsage(step, prompt_tokens, completion_tokens))
+    def add(self, step: str, prompt_tokens: int = 0, completion_tokens: int = 0,
+            cached_tokens: int = 0) -> None:
+        self.steps.append(StepUsage(step, prompt_tokens, completion_tokens, cached_tokens))
 
     @property
     def calls(self) -> int:
@@ -275,12 +277,26 @@ class Usage:
     def completion_tokens(self) -> int:
         return sum(s.completion_tokens for s in self.steps)
 
+    @property
+    def cached_tokens(self) -> int:
+        return sum(s.cached_tokens for s in self.steps)
+
+    def cost(self, model: str | None) -> float | None:
+        """Estimated US dollars at list prices (``drafter.pricing``); None when unknown."""
+        from drafter.pricing import estimate_cost
+
+        if not self.steps:
+            return 0.0
+        return estimate_cost(model, self.prompt_tokens, self.completion_tokens,
+                             cached_tokens=self.cached_tokens)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "calls": self.calls,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.prompt_tokens + self.completion_tokens,
+            "cached_tokens": self.cached_tokens,
             "steps": [s.to_dict() for s in self.steps],
         }
 
@@ -316,8 +332,12 @@ class DraftResult:
             "check": self.check.to_dict(),
             "engine": self.engine,
             "model": self.model,
-            "usage": self.usage.to_dict(),
+            "usage": {**self.usage.to_dict(), "cost_usd": _rounded(self.usage.cost(self.model))},
             "revisions": self.revisions,
             "escalated": self.escalated,
             "notices": list(self.notices),
         }
+
+
+def _rounded(cost: float | None) -> float | None:
+    return None if cost is None else round(cost, 6)

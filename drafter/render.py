@@ -105,7 +105,20 @@ def to_text(result: DraftResult, *, color: bool = False) -> str:
         say("  " + format_finding(finding), style)
     for note in result.check.notes:
         say(f"  note: {note}", "dim")
+    if result.usage.calls:
+        say(_cost_line(result), "dim")
     return console.export_text(styles=color)
+
+
+def _cost_line(result: DraftResult) -> str:
+    """Calls, tokens and the estimated cost of this draft (list prices; n/a when unknown)."""
+    from drafter.pricing import format_cost
+
+    u = result.usage
+    cached = f", {u.cached_tokens:,} cached" if u.cached_tokens else ""
+    return (f"usage: {u.calls} call{'s' if u.calls != 1 else ''}, "
+            f"{u.prompt_tokens + u.completion_tokens:,} tokens{cached}, "
+            f"est. {format_cost(u.cost(result.model))}")
 
 
 def to_markdown(result: DraftResult) -> str:

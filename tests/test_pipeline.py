@@ -235,3 +235,16 @@ def test_the_safe_fallback_is_built_from_the_email_not_the_models_analysis():
     assert result.draft is not None and "$5,000" not in result.draft.text
     assert any("replaced by the offline template" in n for n in result.notices)
     assert "new job" not in result.draft.text and "boss" not in result.draft.text
+
+
+def test_draft_output_says_what_the_calls_cost():
+    from drafter.render import to_text
+
+    engine = ScriptedEngine([GOOD])
+    engine.model = "gpt-4o"
+    result = draft_email(EMAIL, _policy(), engine)
+    assert result.to_dict()["usage"]["cost_usd"] == round((30 * 2.5 + 15 * 10) / 1e6, 6)
+    assert "usage: 3 calls, 45 tokens, est. $0.0002" in to_text(result)
+    engine = ScriptedEngine([GOOD])
+    result = draft_email(EMAIL, _policy(), engine)  # "double": no listed price
+    assert result.to_dict()["usage"]["cost_usd"] is None and "est. n/a" in to_text(result)

@@ -30,9 +30,9 @@ from collections.abc import Callable, Iterable, MutableMapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlparse
 
 from drafter.budget import CHARS_PER_TOKEN, DEFAULT_MAX_CHARS, chars_for_tokens, fit_email
+from drafter.engines import providers
 from drafter.engines.schemas import (
     ANALYSIS_SCHEMA,
     BadOutput,
@@ -83,6 +83,7 @@ class Completion:
     finish_reason: str | None
     prompt_tokens: int
     completion_tokens: int
+    cached_tokens: int = 0
 
 
 class OpenAIEngine:
@@ -376,7 +377,7 @@ class OpenAIEngine:
         if not done.prompt_tokens and not done.completion_tokens:
             done.prompt_tokens = _estimate_tokens(json.dumps(messages, ensure_ascii=False))
             done.completion_tokens = _estimate_tokens(done.text)
-        usage.add(step, done.prompt_tokens, done.completion_tokens)
+        usage.add(step, done.prompt_tokens, done.completion_tokens, done.cached_tokens)
         return done
 
     def _request(self, step: str, messages: list[dict[str, str]], fmt: dict[str, Any] | None,
@@ -385,10 +386,9 @@ class OpenAIEngine:
         token limit) adds a frequency penalty on self-hosted servers, where small models loop;
         OpenAI's reasoning models refuse the parameter, so it is never sent there."""
         request: dict[str, Any] = {"model": self.model, "messages": messages}
-        limit_key = "max_completion_tokens" if self._is_openai() else "max_tokens"
-        request[limit_key] = self._max_tokens(step)
-        if self.temperature is not None:
-            request["temperature"] = self.temperature
+        request[providers.limit_param(self.base_url)] = providers.completion_limit(
+            self._max_tokens(step), self.model)
+        request.update(providers.sampling(self.model, self.temperature))
         if fmt is not None:
             request["response_format"] = fmt
         if unloop and not self._is_openai():
@@ -404,10 +404,7 @@ class OpenAIEngine:
 
     def _is_openai(self) -> bool:
         """OpenAI and Azure take ``max_completion_tokens``; other servers know ``max_tokens``."""
-        if not self.base_url:
-            return True
-        host = urlparse(self.base_url).hostname or ""
-        return host.endswith(("openai.com", "openai.azure.com"))
+        return providers.speaks_openai(self.base_url)
 
     # --- client, model and server discovery ------------------------------------------------
 
@@ -530,9 +527,12 @@ def completion_from_json(data: dict[str, Any]) -> Completion:
         text, finish = refusal, "refusal"  # what the model said instead, for the message
     elif first is None:
         finish = NO_CHOICES
+    details = usage.get("prompt_tokens_details")
+    cached = _count(details.get("cached_tokens")) if isinstance(details, dict) else 0
     return Completion(text if isinstance(text, str) else "",
                       finish if isinstance(finish, str) else None,
-                      _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")))
+                      _count(usage.get("prompt_tokens")), _count(usage.get("completion_tokens")),
+                      cached)
 
 
 def _count(value: Any) -> int:
@@ -554,11 +554,14 @@ def _stream(client: Any, request: dict[str, Any], on_text: Callable[[str], None]
     finish: str | None = None
     prompt_tokens = completion_tokens = 0
     refusal: list[str] = []
+    cached = 0
     try:
         for chunk in stream:
             if getattr(chunk, "usage", None):
                 prompt_tokens = chunk.usage.prompt_tokens or 0
                 completion_tokens = chunk.usage.completion_tokens or 0
+                details = getattr(chunk.usage, "prompt_tokens_details", None)
+                cached = (getattr(details, "cached_tokens", 0) or 0) if details else 0
             for choice in chunk.choices or ():
                 piece = choice.delta.content if choice.delta else None
                 if piece:
@@ -570,12 +573,14 @@ def _stream(client: Any, request: dict[str, Any], on_text: Callable[[str], None]
                 finish = choice.finish_reason or finish
     except json.JSONDecodeError:
         # One malformed event mid-stream: the answer is lost, the server is probably fine.
-        return Completion("".join(parts), BROKEN_STREAM, prompt_tokens, completion_tokens)
+        return Completion("".join(parts), BROKEN_STREAM, prompt_tokens, completion_tokens,
+                          cached)
     if refusal and not parts:
-        return Completion("".join(refusal), "refusal", prompt_tokens, completion_tokens)
+        return Completion("".join(refusal), "refusal", prompt_tokens, completion_tokens, cached)
     # A stream that stops without a finish reason (the connection closed, a proxy gave up)
     # ended early: "...whichever option y" must never pass as a complete draft.
-    return Completion("".join(parts), finish or INCOMPLETE, prompt_tokens, completion_tokens)
+    return Completion("".join(parts), finish or INCOMPLETE, prompt_tokens, completion_tokens,
+                      cached)
 
 
 _JSON_HINT = "with one complete JSON object that follows the schema exactly"

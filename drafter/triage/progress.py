@@ -58,7 +58,9 @@ class Counters:
 
     def cost(self) -> float | None:
         if not self.calls:
-            return 0.0  # nothing was sent to a model (offline, or all resumed)
+            # Nothing answered: offline or all resumed costs nothing; model calls that all
+            # failed cost what the provider says, which no answer told us ("n/a", not "$0").
+            return None if self.errors else 0.0
         return estimate_cost(self.model, self.prompt_tokens, self.completion_tokens,
                              price_in=self.price_in, price_out=self.price_out, batch=self.batch)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from drafter.errors import EngineError
 from drafter.models import DraftResult
@@ -58,12 +57,14 @@ class RubricGrader:
         messages = self.prompts.messages("rubric", criterion=criterion.strip(),
                                          draft=fence(draft),
                                          customer_email=fence(result.email.body.strip()))
+        from drafter.engines import providers
+
         base_url = getattr(self.engine, "base_url", None)
-        host = (urlparse(base_url).hostname or "") if base_url else "api.openai.com"
-        limit = ("max_completion_tokens" if host.endswith(("openai.com", "openai.azure.com"))
-                 else "max_tokens")
-        return {"model": self.engine.model, "messages": messages.as_list(), "temperature": 0,
-                limit: MAX_TOKENS, "response_format": response_format("rubric", RUBRIC_SCHEMA)}
+        model = self.engine.model
+        return {"model": model, "messages": messages.as_list(),
+                **providers.sampling(model, 0),
+                providers.limit_param(base_url): providers.completion_limit(MAX_TOKENS, model),
+                "response_format": response_format("rubric", RUBRIC_SCHEMA)}
 
     def __call__(self, criterion: str, result: DraftResult) -> tuple[bool, str]:
         request = self.request(criterion, result)
