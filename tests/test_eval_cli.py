@@ -241,10 +241,12 @@ class CountingEngine:
     name = "openai"
     model = "gpt-4o-mini"
     calls: ClassVar[Counter[str]] = Counter()
+    options: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, prompts: Any = None, **_options: Any) -> None:
         import datetime as dt
 
+        CountingEngine.options = dict(_options)
         from drafter.engines.offline import OfflineEngine
 
         self.offline = OfflineEngine(prompts=prompts, today=dt.date(2026, 11, 23))
@@ -275,7 +277,7 @@ def counting(monkeypatch: pytest.MonkeyPatch) -> type[CountingEngine]:
 
     CountingEngine.calls = Counter()
     monkeypatch.setattr(factory, "create_engine",
-                        lambda name, prompts=None, today=None, **kw: CountingEngine(prompts))
+                        lambda name, prompts=None, today=None, **kw: CountingEngine(prompts, **kw))
     return CountingEngine
 
 
@@ -339,3 +341,30 @@ def test_a_misspelt_template_stops_eval_before_any_draft(runner: CliRunner, tmp_
     assert "'folow_up_date' is not provided" in result.stderr
     assert "did you mean 'follow_up_date'?" in result.stderr
     assert sum(counting.calls.values()) == 0  # nothing was drafted, nothing was paid for
+
+
+def test_case_and_filter_run_a_subset(runner: CliRunner) -> None:
+    def names(*args: str) -> list[str]:
+        result = runner.invoke(app, ["eval", SUITE, "--engine", "offline", "--json", *args])
+        return [c["name"] for c in as_json(result)["sets"][0]["cases"]]
+
+    assert names("--case", "late") == ["late"]
+    assert names("--case", "late", "--case", "inline") == ["late", "inline"]
+    assert names("--filter", "THR") == ["threat"]
+    result = runner.invoke(app, ["eval", SUITE, "--engine", "offline", "--case", "nope"])
+    assert result.exit_code == 2 and "no case named 'nope'" in result.stderr
+    assert "late" in result.stderr  # the cases it does have
+    result = runner.invoke(app, ["eval", SUITE, "--engine", "offline", "--filter", "zzz"])
+    assert result.exit_code == 2 and "matches --filter" in result.stderr
+
+
+def test_eval_runs_at_a_fixed_temperature_unless_told(runner: CliRunner, tmp_path: Path,
+                                                      counting: type[CountingEngine]) -> None:
+    from drafter.cli.eval import EVAL_TEMPERATURE
+
+    runner.invoke(app, ["eval", SUITE, "--engine", "openai", "--store",
+                        str(tmp_path / "c.sqlite"), "--json"])
+    assert counting.options["temperature"] == EVAL_TEMPERATURE
+    runner.invoke(app, ["eval", SUITE, "--engine", "openai", "--store",
+                        str(tmp_path / "c.sqlite"), "--json", "--temperature", "0.2"])
+    assert counting.options["temperature"] == 0.2

@@ -36,6 +36,11 @@ def eval_cmd(
     min_pass_rate: float = typer.Option(
         1.0, "--min-pass-rate", min=0.0, max=1.0,
         help="With --repeat: an assertion passes when it passes at least this often."),
+    case: list[str] = typer.Option(
+        [], "--case", metavar="NAME", help="Run only this case (repeat for several)."),
+    filter_text: str | None = typer.Option(
+        None, "--filter", metavar="TEXT",
+        help="Run only the cases whose name or description contains TEXT."),
     show: str | None = typer.Option(None, "--show", metavar="CASE",
                                     help="Print this case's whole reply (all: every case)."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable results on stdout."),
@@ -68,6 +73,10 @@ def eval_cmd(
     With --compare, run two template sets on the same cases and show, assertion by
     assertion, which one did better, with the replies side by side.
 
+    Sampling: with no --temperature (and none in drafter.toml) an eval run samples at a fixed
+    temperature, 0.7, rather than the server's default, so a re-run asks the same requests
+    and is answered from the cache; --temperature 0 for greedy runs.
+
     Exit codes: 0 every assertion passed (and, with --compare, A is nowhere worse than B);
     1 an assertion failed (or A lost to B somewhere); 2 a bad suite or bad usage.
 
@@ -81,21 +90,28 @@ def eval_cmd(
     with user_errors():
         run = _run(suite_path, prompts, compare_with, repeat, min_pass_rate, no_cache, store,
                    engine, policy, max_revisions, judge, rules, model, base_url, temperature,
-                   quiet=as_json)
+                   quiet=as_json, cases=case, filter_text=filter_text)
         _outputs(run, price_pair, show, as_json, junit, html)
     raise typer.Exit(EXIT_OK if run.ok else EXIT_FINDINGS)
 
 
+#: The temperature of eval runs when none is configured: fixed, because a server's own
+#: default varies between servers and versions, and a request that changes misses the cache.
+EVAL_TEMPERATURE = 0.7
+
+
 def _run(suite_path, prompts, compare_with, repeat, min_pass_rate, no_cache, store_path,
          engine, policy, max_revisions, judge, rules, model, base_url, temperature, *,
-         quiet: bool):  # -> EvalRun
+         quiet: bool, cases: list[str] | None = None,
+         filter_text: str | None = None):  # -> EvalRun
     from drafter.cli.draft import _today
     from drafter.config import load_config
     from drafter.workbench.evaluate import PromptSet, preflight, run_eval
     from drafter.workbench.runner import EvalSettings
-    from drafter.workbench.suite import load_suite
+    from drafter.workbench.suite import load_suite, select_cases
 
     suite = load_suite(Path(suite_path))  # a bad suite stops here, before anything is spent
+    suite = select_cases(suite, cases or [], filter_text)
     config = load_config()
     sets = [PromptSet([*prompts, *config.prompt_dirs])]
     if compare_with is not None:
@@ -109,6 +125,8 @@ def _run(suite_path, prompts, compare_with, repeat, min_pass_rate, no_cache, sto
         fail(f"{len(problems)} template error(s) in the prompt folders: fix them first "
              "(drafter prompts lint DIR)")
     llm = config.llm.merged(model=model, base_url=base_url, temperature=temperature)
+    if llm.temperature is None:
+        llm = llm.merged(temperature=EVAL_TEMPERATURE)
     settings = EvalSettings(repeat=repeat, max_revisions=max_revisions, judge=judge,
                             rules_path=str(rules) if rules else None,
                             min_pass_rate=min_pass_rate)

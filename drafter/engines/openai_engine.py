@@ -296,7 +296,9 @@ class OpenAIEngine:
 
     def _json_mode(self) -> str:
         if self._format_mode is None:
-            remembered = self.cache.get(self._mode_key()) if self.cache is not None else None
+            key = self._mode_key()
+            remembered = self.cache[key] if self.cache is not None and key in self.cache \
+                else None
             self._format_mode = remembered if remembered in _JSON_MODES else "json_schema"
         return self._format_mode
 

@@ -32,6 +32,10 @@ class CacheStore(Protocol):
     def cache_put(self, key: str, value: str) -> None: ...
 
 
+#: Cache keys an engine keeps about the server itself (the JSON mode it takes), not answers.
+BOOKKEEPING = "drafter:"
+
+
 class CountingCache:
     """A Store-like cache that counts and salts its keys.
 
@@ -54,6 +58,8 @@ class CountingCache:
 
     def cache_get(self, key: str, *, shared: bool = False) -> str | None:
         """``shared``: the same for every sample (a temperature-0 grade of the same reply)."""
+        if key.startswith(BOOKKEEPING):
+            return self.store.cache_get(key)  # what a server supports: not a sample, not counted
         if not self.enabled:
             self.misses += 1
             return None
@@ -66,6 +72,9 @@ class CountingCache:
 
     def cache_put(self, key: str, value: str, *, shared: bool = False) -> None:
         """Written even with ``--no-cache``: a fresh answer is still worth keeping for later."""
+        if key.startswith(BOOKKEEPING):
+            self.store.cache_put(key, value)
+            return
         self.store.cache_put(self._key(key, shared), value)
 
     # --- the mapping dialect (the openai engine asks ``in`` first, then reads) ---------------
@@ -76,6 +85,11 @@ class CountingCache:
         return value is not None
 
     def __getitem__(self, key: str) -> str:
+        if key.startswith(BOOKKEEPING):
+            value = self.store.cache_get(key)
+            if value is None:
+                raise KeyError(key)
+            return value
         if not self.enabled:
             raise KeyError(key)
         last = self._last

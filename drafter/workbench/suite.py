@@ -26,7 +26,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -279,3 +279,22 @@ def _date(value: Any, where: str) -> str:
 
 def _names(items: Any) -> str:
     return ", ".join(sorted(items))
+
+
+def select_cases(suite: Suite, names: list[str], text: str | None) -> Suite:
+    """The suite with only the cases named (``--case``) and/or whose name or description
+    contains ``text`` (``--filter``, case-insensitive); a name it lacks is a usage error."""
+    if not names and not text:
+        return suite
+    known = {c.name for c in suite.cases}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SuiteError(f"no case named {', '.join(map(repr, unknown))} in {suite.path} "
+                         f"(cases: {', '.join(c.name for c in suite.cases)})")
+    needle = (text or "").lower()
+    cases = [c for c in suite.cases
+             if (not names or c.name in names)
+             and (not needle or needle in c.name.lower() or needle in c.description.lower())]
+    if not cases:
+        raise SuiteError(f"no case in {suite.path} matches --filter {text!r}")
+    return replace(suite, cases=cases)
