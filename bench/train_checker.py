@@ -64,7 +64,7 @@ def items() -> list[dict]:
 
 
 def train(args: argparse.Namespace) -> dict:
-    from drafter.checker.model import _QUOTED
+    from drafter.checker.model import _QUOTED, _scores
 
     paths = corpus_files()
     data = items()
@@ -81,7 +81,8 @@ def train(args: argparse.Namespace) -> dict:
             "trained_on": {"corpus_sha256_16": digest(paths), "seed": SEED,
                            "items": len(train_set)}}
     model = save_model(MODEL_NAME, meta, buckets, w)
-    scored = [(d["label"], model.proba(_QUOTED.sub('""', d["text"]))) for d in dev]
+    # Thresholds from the very scores the checker computes (sentence or strongest clause).
+    scored = [(d["label"], _scores(model, _QUOTED.sub('""', d["text"]))) for d in dev]
     thresholds, report = {}, {}
     for label in LABEL_RULES:
         others = [p[label] for gold, p in scored if gold != label]

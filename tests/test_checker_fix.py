@@ -17,11 +17,12 @@ def fix(text: str, analysis: Analysis | None = None) -> str:
 
 
 def test_shouting_is_turned_down_but_acronyms_stay():
-    text = ("Hi Jon,\n\nI'm sorry about the parcel!! THE UPS DRIVER WAS THERE. I understand "
-            "it's frustrating. I can send a replacement or refund it. I'll call you Friday." + SIGN)
+    text = ("Hi Jon,\n\nI'm sorry about the parcel!! A NEW ONE IS ON ITS WAY WITH UPS. I "
+            "understand it's frustrating. I can send a replacement or refund it. I'll call you "
+            "Friday." + SIGN)
     out = fix(text)
     assert "!!" not in out and "I'm sorry about the parcel." in out
-    assert "The UPS driver was there." in out
+    assert "A new one is on its way with UPS." in out
     assert check_reply(out, policy=POLICY).passed
 
 

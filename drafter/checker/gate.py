@@ -45,6 +45,9 @@ _GENERIC = frozenset("""there all everyone team customer customers friend friend
 valued colleague colleagues folks guys again and or sir/madam""".split())
 _END = re.compile(r"[.!?…)\"'\]»”’:]\s*$|[\U0001F300-\U0001FAFF]\s*$")
 _WORD = re.compile(r"\w+")
+#: A chat reply signed on its last line: "… tell me the amount. – Rob, Online Banking".
+_DASH_SIGNATURE = re.compile(
+    r"[.!?…)]\s*[–—-]{1,2}\s*[^\W\d_][\w'.&-]*(?:[ ,|/]+[\w'.&-]+){0,6}\s*$")
 
 
 def check_gate(ctx: Context) -> list[Finding]:
@@ -96,7 +99,7 @@ def _ending(ctx: Context) -> list[Finding]:
     if rule is None or ctx.layout.signoff_start < len(ctx.text):
         return []
     tail = ctx.view.rstrip()
-    if not tail or _END.search(tail):
+    if not tail or _END.search(tail) or _DASH_SIGNATURE.search(tail):
         return []
     last_line = tail.rsplit("\n", 1)[-1].strip()
     if len(last_line.split()) <= 3 and last_line[:1].isupper():

@@ -65,16 +65,56 @@ def flagged(ctx: Context) -> list[Scored]:
     body_end = min(max(ctx.layout.body_end, body_start), body_start + MAX_MODEL_CHARS)
     from drafter.understand.segment import sentences
 
+    cue = ctx.pack.vocab.get("non_apology_cue")
+    denied = ctx.pack.vocab.get("negated_mistake")
     out: list[Scored] = []
     for s0, s1, sentence in sentences(ctx.view[body_start:body_end]):
         if len(sentence.split()) < _MIN_WORDS:
             continue
-        proba = model.proba(_QUOTED.sub('""', sentence))
+        proba = _scores(model, _QUOTED.sub('""', sentence))
         for label, p in proba.items():
             threshold = model.thresholds.get(label)
-            if label in LABEL_RULES and threshold is not None and p >= threshold:
-                out.append(Scored(body_start + s0, body_start + s1, label, p))
+            if label not in LABEL_RULES or threshold is None or p < threshold:
+                continue
+            if label == "no-apology" and cue is not None and not cue.search(sentence):
+                continue  # "Sorry about that." is an apology, whatever the n-grams say
+            if label == "all-i-can-do" and _offers_a_way(ctx, sentence, model, threshold):
+                continue
+            if label in _DENIABLE and denied is not None and denied.search(sentence):
+                continue  # "it's not a small thing", "you haven't done anything wrong"
+            out.append(Scored(body_start + s0, body_start + s1, label, p))
     return out
+
+
+def _scores(model: LinearModel, sentence: str) -> dict[str, float]:
+    """Each label's probability for the sentence, or for its strongest clause: a minimising
+    or blaming clause inside a long, otherwise kind sentence ("I'm sure we can sort it, and
+    a few insects are not unusual in summer") is diluted when only the whole is read."""
+    best = model.proba(sentence)
+    from drafter.understand.segment import clauses
+
+    for _, _, clause in clauses(sentence):
+        for label, p in model.proba(clause).items():
+            if label in CLAUSE_LABELS and p > best[label]:
+                best[label] = p
+    return best
+
+
+#: Mistakes a sentence can deny ("you're not overreacting at all"): see ``negated_mistake``.
+_DENIABLE = frozenset({"customer-is-wrong", "no-venting", "calm-down"})
+#: Labels a single clause can carry on its own (minimising, tone policing, finality, a
+#: liability admission); blame and argument need the whole sentence to be read right
+#: (chosen on the dev set: clause scores cost them precision and gained no recall).
+CLAUSE_LABELS = frozenset({"no-venting", "calm-down", "all-i-can-do", "admits-fault"})
+
+
+def _offers_a_way(ctx: Context, sentence: str, model: LinearModel, threshold: float) -> bool:
+    """A closed door found in one clause of a sentence that goes on to offer something ("…
+    can't be returned, but I can arrange a repair, or a partial refund") is an honest limit
+    with an alternative, not finality."""
+    whole = model.proba(_QUOTED.sub('""', sentence))["all-i-can-do"]
+    offer = ctx.pack.vocab.get("offer")
+    return whole < threshold and offer is not None and offer.search(sentence) is not None
 
 
 def truncated(ctx: Context) -> bool:

@@ -56,7 +56,17 @@ def _keeps(ctx: Context, rule: Rule, sent: tuple[int, int], start: int) -> bool:
         return False
     if any(p.search(ctx.view, s0, s1) for p in rule.unless):
         return False
-    return not (rule.mistake and not rule.any_language and _reported(ctx, s0, start))
+    if rule.mistake and not rule.any_language:
+        return not (_reported(ctx, s0, start) or _quoted(ctx, s0, s1, start))
+    return True
+
+
+def _quoted(ctx: Context, s0: int, s1: int, start: int) -> bool:
+    """True when the hit is inside quotation marks: a colleague's words quoted and condemned
+    ('our driver said "calm down", which was wrong'), or the customer's own words."""
+    from drafter.checker.model import _QUOTED
+
+    return any(m.start() < start - s0 < m.end() for m in _QUOTED.finditer(ctx.view[s0:s1]))
 
 
 def _reported(ctx: Context, sent_start: int, start: int) -> bool:

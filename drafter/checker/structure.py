@@ -101,6 +101,9 @@ def check_next_step(ctx: Context) -> list[Finding]:
     step = ctx.pack.vocab.get("next_step")
     if step is not None and _search_body(ctx, step):
         return []
+    done = ctx.pack.vocab.get("action")
+    if done is not None and _search_body(ctx, done):
+        return []  # acting now ("I've refunded the fee") is the follow-through itself
     for s0, s1 in ctx.sentences:
         if ctx.in_body(s0) and time.search(ctx.view, s0, s1) and commit.search(ctx.view, s0, s1):
             return []
