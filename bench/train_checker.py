@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--cross", type=int, default=6)
     parser.add_argument("--false-alarms", type=float, default=0.01,
                         help="share of held-out other sentences each label may flag")
-    parser.add_argument("--floor", type=float, default=0.3,
+    parser.add_argument("--floor", type=float, default=0.4,
                         help="no label fires below this probability")
     args = parser.parse_args()
     print(json.dumps(train(args), indent=2))

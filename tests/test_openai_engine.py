@@ -30,6 +30,7 @@ from drafter.engines import Engine
 from drafter.engines.offline import OfflineEngine
 from drafter.engines.openai_engine import RESTART, OpenAIEngine, fence, with_safety_net
 from drafter.engines.schemas import ANALYSIS_SCHEMA, BadOutput, parse_analysis
+from drafter.errors import EngineError
 from drafter.mail import read_email
 from drafter.models import Analysis, Draft, Email, Escalation, Fact, Finding, Trigger, Usage
 from drafter.pipeline import DraftOptions, draft_email
@@ -78,6 +79,27 @@ def offline_analysis() -> Analysis:
 
 
 # --- recorded from the real server ------------------------------------------------------------
+
+
+@pytest.mark.vcr
+@pytest.mark.parametrize("mode", ["json_object", "prompted"])
+def test_the_lesser_json_modes_against_a_real_server(vcr: Any, mode: str) -> None:
+    """Recorded from llama-server asked the lesser way (as a server without json_schema is).
+
+    SmolLM2 without the schema's grammar writes JSON until the token limit: the answer is
+    asked for once more, then it is one clear error, never a half-filled analysis.
+    """
+    with pytest.raises(EngineError, match="unusable analysis twice"):
+        local_engine(structured=mode).analyze(LATE, POLICY, Usage())
+    requests = chat_requests(vcr)
+    assert len(requests) == 2
+    for request in requests:
+        if mode == "json_object":
+            assert request["response_format"] == {"type": "json_object"}
+        else:
+            assert "response_format" not in request
+        assert any("follow this JSON schema exactly" in m["content"]
+                   for m in request["messages"])
 
 
 @pytest.mark.vcr

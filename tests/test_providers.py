@@ -81,3 +81,12 @@ def test_a_run_whose_model_calls_all_failed_costs_n_a_not_zero():
     counters.add({"status": "error", "calls": 0})
     assert counters.cost() is None
     assert Counters().cost() == 0.0
+
+
+def test_drafter_models_says_azure_lists_base_models_not_deployments(capsys):
+    from drafter.cli.models import _azure_note
+
+    _azure_note("https://acme.openai.azure.com/openai/v1")
+    assert "use your deployment's name as --model" in capsys.readouterr().err
+    _azure_note("http://127.0.0.1:8080/v1")
+    assert capsys.readouterr().err == ""

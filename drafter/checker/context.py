@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -15,6 +16,9 @@ if TYPE_CHECKING:
     from drafter.checker.rules import Rule, RulePack
     from drafter.models import Analysis, Email, Fact
     from drafter.policy import Policy
+
+
+_BLANK_RUN = re.compile(r"\s{32,}")
 
 
 @dataclass
@@ -57,6 +61,19 @@ class Context:
 
     def sentence(self, offset: int) -> tuple[int, int]:
         return self.sentences.around(offset)
+
+    @cached_property
+    def segments(self) -> list[tuple[int, int]]:
+        """The body cut at runs of 32 or more blank characters (phrase rules search these)."""
+        start, end = self.layout.body_start, max(self.layout.body_end, self.layout.body_start)
+        out, pos = [], start
+        for m in _BLANK_RUN.finditer(self.view, start, end):
+            if m.start() > pos:
+                out.append((pos, m.start()))
+            pos = m.end()
+        if end > pos:
+            out.append((pos, end))
+        return out
 
     @cached_property
     def flagged(self) -> list[Scored]:

@@ -43,8 +43,11 @@ LABEL_RULES: dict[str, str] = {
 #: Reply text beyond this many characters of body is not read by the model (the rules still
 #: read all of it): a 200 KB paste must not take seconds.
 MAX_MODEL_CHARS = 40_000
-#: Sentences shorter than this carry no mistake ("Hi Sam,", "Best,").
-_MIN_WORDS = 3
+#: Sentences shorter than this are left to the rules: greetings, sign-offs, list items
+#: ("- A lamp that works"), where n-grams mislead and the short mistakes ("Calm down.",
+#: "That's all we can do.") are in the rule pack anyway.
+_MIN_WORDS = 5
+_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _QUOTED = re.compile(r"\"[^\"\n]{2,400}\"|(?<![\w'])'(?=[^\s'])[^'\n]{2,400}(?<=[^\s'])'(?![\w'])")
 
 
@@ -67,9 +70,10 @@ def flagged(ctx: Context) -> list[Scored]:
 
     cue = ctx.pack.vocab.get("non_apology_cue")
     denied = ctx.pack.vocab.get("negated_mistake")
+    reported = ctx.pack.vocab.get("reported")
     out: list[Scored] = []
     for s0, s1, sentence in sentences(ctx.view[body_start:body_end]):
-        if len(sentence.split()) < _MIN_WORDS:
+        if len(_WORDS.findall(sentence)) < _MIN_WORDS:
             continue
         proba = _scores(model, _QUOTED.sub('""', sentence))
         for label, p in proba.items():
@@ -82,6 +86,11 @@ def flagged(ctx: Context) -> list[Scored]:
                 continue
             if label in _DENIABLE and denied is not None and denied.search(sentence):
                 continue  # "it's not a small thing", "you haven't done anything wrong"
+            if label in _REPORTABLE and reported is not None and reported.search(sentence):
+                continue  # "I'm sorry our agent told you to calm down": someone else's words
+            if label == "arguing" and _ACKNOWLEDGES.match(sentence) \
+                    and not _CONTRAST.search(sentence):
+                continue  # "I understand that … feels unfair": no "but", no rebuttal
             out.append(Scored(body_start + s0, body_start + s1, label, p))
     return out
 
@@ -102,6 +111,13 @@ def _scores(model: LinearModel, sentence: str) -> dict[str, float]:
 
 #: Mistakes a sentence can deny ("you're not overreacting at all"): see ``negated_mistake``.
 _DENIABLE = frozenset({"customer-is-wrong", "no-venting", "calm-down"})
+#: Mistakes a sentence can report rather than make ("you were told to calm down").
+_REPORTABLE = frozenset({"customer-is-wrong", "calm-down", "arguing", "no-venting"})
+#: An acknowledgement opening ("I understand that …") argues only if it turns ("…, but").
+_ACKNOWLEDGES = re.compile(r"(?i)\s*(?:I (?:completely |totally |fully |really |do )?"
+                           r"(?:understand|can see|see|know|appreciate|hear)|you're right)\b")
+_CONTRAST = re.compile(r"(?i)\b(?:but|however|though|although|yet|still|that said|"
+                       r"nevertheless|nonetheless|whereas|while)\b")
 #: Labels a single clause can carry on its own (minimising, tone policing, finality, a
 #: liability admission); blame and argument need the whole sentence to be read right
 #: (chosen on the dev set: clause scores cost them precision and gained no recall).

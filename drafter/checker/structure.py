@@ -84,10 +84,27 @@ def check_acknowledgement(ctx: Context) -> list[Finding]:
     """``no-acknowledgement``: the problem or the feeling is never named."""
     rule = ctx.rule("no-acknowledgement")
     ack = ctx.pack.vocab.get("acknowledgement")
-    if rule is None or ack is None or _search_body(ctx, ack):
+    if rule is None or ack is None or _search_body(ctx, ack) or _specific_apology(ctx):
         return []
     at = ctx.layout.body_start
     return [ctx.finding(rule, at, at)]
+
+
+#: An apology this long names what it is for ("Three hours on hold is not a small thing,
+#: and I'm sorry"): that is the acknowledgement.
+_SPECIFIC_WORDS = 8
+
+
+def _specific_apology(ctx: Context) -> bool:
+    apology = ctx.pack.vocab.get("apology")
+    if apology is None:
+        return False
+    end = max(ctx.layout.body_end, ctx.layout.body_start)
+    for m in apology.finditer(ctx.view, ctx.layout.body_start, end):
+        s0, s1 = ctx.sentence(m.start())
+        if len(ctx.view[s0:s1].split()) >= _SPECIFIC_WORDS:
+            return True
+    return False
 
 
 def check_next_step(ctx: Context) -> list[Finding]:
@@ -143,7 +160,8 @@ def _caps_run(ctx: Context, rule: Rule, run: list[tuple[int, int, str, bool]]) -
     if not shouted:
         return []
     emphasis = ctx.pack.words.get("emphasis", frozenset())
-    if len(shouted) == 1 and shouted[0][2] not in emphasis:
+    if len(shouted) == 1 and shouted[0][2] not in emphasis \
+            and len(shouted[0][2]) < _SHOUTED_WORD:
         return []
     return [ctx.finding(rule, shouted[0][0], shouted[-1][1])]
 
@@ -165,13 +183,33 @@ def _caps_words(ctx: Context) -> list[tuple[int, int, str, bool]]:
     return words
 
 
+#: A single capitalised word this long is not an acronym ("AUTOMATICALLY", "NON-REFUNDABLE").
+_SHOUTED_WORD = 7
+_CAPS_COMPOUND = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})+")
+
+
 def _is_code(before: str, after: str, view: str, end: int) -> bool:
-    """Letters glued to digits or dashes ("A-12345", "USB-C", "X2") are codes, not words."""
+    """Letters glued to digits or dashes ("A-12345", "USB-C", "X2") are codes, not words;
+    a compound of letters only ("NON-REFUNDABLE") is a word."""
+    if _in_compound(view, end):
+        return False
     if before.isdigit() or before in "-_/#@.":
         return True
     if after.isdigit() or after in "_@/#":
         return True
     return after == "-" and end + 1 < len(view) and bool(_CODE_NEIGHBOUR.match(view[end + 1]))
+
+
+def _in_compound(view: str, end: int) -> bool:
+    """The word ending at ``end`` is part of a letters-only hyphenated compound of 7+ letters."""
+    start = end
+    while start > 0 and (view[start - 1].isalpha() or view[start - 1] == "-"):
+        start -= 1
+    stop = end
+    while stop < len(view) and (view[stop].isalpha() or view[stop] == "-"):
+        stop += 1
+    word = view[start:stop].strip("-")
+    return bool(_CAPS_COMPOUND.fullmatch(word)) and sum(map(str.isalpha, word)) >= _SHOUTED_WORD
 
 
 def _company_words(ctx: Context) -> frozenset[str]:

@@ -20,6 +20,9 @@ def models(
 ) -> None:
     """List the models the server offers (and their context size, when the server says).
 
+    Azure OpenAI lists the base models of the resource, not its deployments: pass your
+    deployment's name as --model (a line on stderr says so).
+
     \b
     Examples:
       drafter models
@@ -35,6 +38,7 @@ def models(
         options = {k: v for k, v in llm.engine_options().items()
                    if k in ("base_url", "timeout", "max_retries")}
         offered = OpenAIEngine(**options).list_models()
+        _azure_note(llm.base_url)
     if as_json:
         print(json.dumps(offered, indent=2))
         return
@@ -46,3 +50,13 @@ def models(
         context = f"{m['context']} tokens of context" if m["context"] else ""
         owner = f"({m['owned_by']})" if m["owned_by"] else ""
         print(f"{m['id']:<{width}}  {context}  {owner}".rstrip())
+
+
+def _azure_note(base_url: str | None) -> None:
+    """Azure's /models lists base models; requests name a deployment, which it does not list."""
+    from drafter.cli import err
+    from drafter.engines.providers import is_azure
+
+    if is_azure(base_url):
+        err("Azure lists the resource's base models, not your deployments: use your "
+            "deployment's name as --model (or [llm] model)")
