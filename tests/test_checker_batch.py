@@ -63,6 +63,8 @@ def test_a_folder_is_checked_reply_by_reply_with_a_summary_per_rule(tmp_path):
     assert ".hidden" not in out and "logo.png" not in out
     assert "checked 2 replies: 1 passed, 1 with errors" in out
     assert any(line.split()[:2] == ["calm-down", "1"] for line in out.splitlines())
+    # Notes every reply shares are said once, under the summary, not per reply.
+    assert out.count("invented-fact not checked") == 1 and out.count("no policy given") == 1
 
 
 def test_a_folder_of_good_replies_exits_0(tmp_path):

@@ -31,12 +31,14 @@ def check(
              "answers what they want and invents no order number, amount or date."),
     policy: Path | None = typer.Option(
         None, "--policy", "-p", metavar="FILE",
-        help="Policy TOML, for over-promise. Default: ./drafter.toml, else built-in."),
+        help="Policy TOML, for over-promise. Default: ./drafter.toml; without one, offers are "
+             "not held to limits (a note says so)."),
     rules: Path | None = typer.Option(
         None, "--rules", metavar="FILE",
         help="Rule pack (TOML) that extends or switches off built-in rules."),
     as_json: bool = typer.Option(False, "--json",
-                                 help='JSON: {"passed", "findings", "notes"} (--format json).'),
+                                 help='JSON: {"passed", "findings", "notes", "checks"} '
+                                      "(--format json)."),
     fmt: str | None = typer.Option(
         None, "--format", "-f", metavar="FORMAT",
         help="text (default), json, jsonl (one line per reply) or sarif (for CI and "
@@ -130,8 +132,11 @@ def _batch(path: Path, column_map: list[str], fmt: str, email_path: str | None,
     summary = Summary()
     outcomes = []
     progress = _Progress() if sys.stderr.isatty() and fmt != "text" else None
+    shared: set[str] = set()
     for outcome in check_items(items, policy=pol, rules=pack):
         summary.add(outcome)
+        if outcome.result is not None:
+            shared |= {n for n in outcome.result.notes if n.startswith(BATCH_NOTES)}
         if progress is not None:
             progress.tick(summary.checked + summary.unreadable)
         if fmt == "jsonl":
@@ -144,7 +149,7 @@ def _batch(path: Path, column_map: list[str], fmt: str, email_path: str | None,
         progress.done()
     if summary.checked + summary.unreadable == 0:
         raise InputError(f"no replies found in {path}")
-    _finish(summary, outcomes, fmt, pack)
+    _finish(summary, outcomes, fmt, pack, shared)
     raise typer.Exit(EXIT_OK if summary.passed else EXIT_FINDINGS)
 
 
@@ -160,7 +165,13 @@ def _record_json(outcome: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+#: Notes that hold for every reply of a batch without an email column or a policy.
+BATCH_NOTES = ("invented-fact not checked", "no policy given")
+
+
 def _record_text(outcome: Any) -> str:
+    import copy
+
     from drafter.checker.render import finding_lines, plain, safe
 
     item = outcome.item
@@ -168,10 +179,13 @@ def _record_text(outcome: Any) -> str:
         return f"{safe(item.name)}: error: {safe(item.error or 'unreadable')}\n"
     if not outcome.result.findings:
         return ""
-    return plain(finding_lines(outcome.result, item.text or "", safe(item.name)))
+    result = copy.copy(outcome.result)
+    # Notes every reply of a batch shares are said once, under the summary.
+    result.notes = [n for n in result.notes if not n.startswith(BATCH_NOTES)]
+    return plain(finding_lines(result, item.text or "", safe(item.name)))
 
 
-def _finish(summary: Any, outcomes: list[Any], fmt: str, pack: Any) -> None:
+def _finish(summary: Any, outcomes: list[Any], fmt: str, pack: Any, shared: set[str]) -> None:
     import json
 
     if fmt == "sarif":
@@ -183,6 +197,7 @@ def _finish(summary: Any, outcomes: list[Any], fmt: str, pack: Any) -> None:
                 "replies": [json.loads(_record_json(o)) for o in outcomes]}
         _write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     lines = _summary_lines(summary)
+    lines += [f"note: {n}" for n in sorted(shared)]
     if fmt == "text":
         _write("".join(line + "\n" for line in lines))
     else:
