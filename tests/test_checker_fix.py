@@ -84,3 +84,12 @@ def test_directives_survive_a_rewrite():
     text = ("Hi Jon,\n\nPlease calm down. I'm sorry. I can send it or refund it. I'll call you "
             "Friday.\n<!-- drafter-disable no-acknowledgement -->" + SIGN)
     assert "<!-- drafter-disable no-acknowledgement -->" in fix(text)
+
+
+def test_a_list_intro_goes_when_its_last_item_is_removed():
+    text = ("Hi Jon,\n\nI'm sorry about the lid, I understand how frustrating it is.\n\n"
+            "Here is what I understand you need from us:\n- Please calm down\n\n"
+            "I can send it today or refund you. I'll call you Friday." + SIGN)
+    out = fix(text)
+    assert "calm down" not in out.lower() and "you need from us:" not in out
+    assert "I can send it today or refund you." in out

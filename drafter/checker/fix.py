@@ -183,7 +183,24 @@ def _tidy(text: str) -> str:
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
     text = _LONE_PUNCT.sub("", text)
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text)
+    return _BLANK_LINES.sub("\n\n", _drop_empty_intros(text))
+
+
+_LIST_ITEM = re.compile(r"\s*(?:[-*•]|\d+[.)])\s")
+
+
+def _drop_empty_intros(text: str) -> str:
+    """A line that introduces a list ("Here is what I understand you need from us:") goes
+    when the edits removed every item of its list: an empty list reads as a broken reply."""
+    lines = text.split("\n")
+    keep = []
+    for i, line in enumerate(lines):
+        if line.rstrip().endswith(":") and len(line.split()) >= 3:
+            rest = next((x for x in lines[i + 1:] if x.strip()), "")
+            if not _LIST_ITEM.match(rest):
+                continue
+        keep.append(line)
+    return "\n".join(keep)
 
 
 def _insert_missing(text: str, rules: set[str], policy: Policy, analysis: Analysis | None,
