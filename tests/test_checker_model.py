@@ -106,3 +106,16 @@ def test_a_huge_reply_is_read_by_the_model_only_up_to_its_limit():
     text = letter("Thanks for your patience. " * (MAX_MODEL_CHARS // 20))
     result = check_reply(text)
     assert any("the model read its first" in n for n in result.notes)
+
+
+def test_the_customers_own_account_restated_is_not_the_agents_tone():
+    from drafter.models import Email
+
+    email = Email(body="It's been over a week and nothing has arrived. You leaked my card "
+                       "number too. I want a refund.")
+    restated = "It's been over a week and nothing has arrived."
+    text = letter(restated)
+    assert not [f for f in check_reply(text, email=email).findings if f.source == "model"]
+    # Liability is still checked on a restatement: the company must not repeat it as fact.
+    leaked = letter("We leaked your card number too.")
+    assert "admits-fault" in {f.rule for f in check_reply(leaked, email=email).findings}

@@ -393,7 +393,9 @@ def test_the_preview_shows_the_latest_lines_and_starts_over_on_restart() -> None
 
 # --- the revise loop's control flow, with an Engine double ------------------------------------
 
-SNARK = "Frankly, I doubt the parcel was really that late."
+#: A sarcastic line only the judge is scripted to catch: the rules and the model pass it.
+#: ("Frankly, I doubt the parcel was really that late." is caught by the model now.)
+SNARK = "We hope you enjoy the colour of the jacket when it finally shows up."
 
 
 class ScriptedEngine:

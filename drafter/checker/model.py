@@ -68,6 +68,7 @@ def flagged(ctx: Context) -> list[Scored]:
     body_end = min(max(ctx.layout.body_end, body_start), body_start + MAX_MODEL_CHARS)
     from drafter.understand.segment import sentences
 
+    theirs = _customer_words(ctx)
     cue = ctx.pack.vocab.get("non_apology_cue")
     denied = ctx.pack.vocab.get("negated_mistake")
     reported = ctx.pack.vocab.get("reported")
@@ -84,6 +85,8 @@ def flagged(ctx: Context) -> list[Scored]:
                 continue  # "Sorry about that." is an apology, whatever the n-grams say
             if label == "all-i-can-do" and _offers_a_way(ctx, sentence, model, threshold):
                 continue
+            if label != "admits-fault" and theirs and _restates(sentence, theirs):
+                continue  # the customer's own account, restated: not the agent's tone
             if label in _DENIABLE and denied is not None and denied.search(sentence):
                 continue  # "it's not a small thing", "you haven't done anything wrong"
             if label in _REPORTABLE and reported is not None and reported.search(sentence):
@@ -122,6 +125,29 @@ _CONTRAST = re.compile(r"(?i)\b(?:but|however|though|although|yet|still|that sai
 #: liability admission); blame and argument need the whole sentence to be read right
 #: (chosen on the dev set: clause scores cost them precision and gained no recall).
 CLAUSE_LABELS = frozenset({"no-venting", "calm-down", "all-i-can-do", "admits-fault"})
+
+
+#: Words a restatement changes ("my order" → "your order") or that carry no content.
+_FLIPPED = frozenset("i me my mine we us our ours you your yours the a an and".split())
+#: Share of a sentence's words found in the customer's email for it to be their account.
+_RESTATED_SHARE = 0.85
+
+
+def _customer_words(ctx: Context) -> frozenset[str]:
+    if ctx.email is None or not ctx.email.body:
+        return frozenset()
+    return frozenset(w.lower() for w in _WORDS.findall(ctx.email.body))
+
+
+def _restates(sentence: str, theirs: frozenset[str]) -> bool:
+    """The sentence is the customer's own account given back ("It's been over a week and
+    nothing has arrived"): nearly every word of it is in their email. Liability is still
+    checked on it: "we leaked your card number" restated from "you leaked my card number"
+    is exactly the admission the company must not make."""
+    words = [w.lower() for w in _WORDS.findall(sentence) if w.lower() not in _FLIPPED]
+    if len(words) < _MIN_WORDS - 1:
+        return False
+    return sum(w in theirs for w in words) / len(words) >= _RESTATED_SHARE
 
 
 def _offers_a_way(ctx: Context, sentence: str, model: LinearModel, threshold: float) -> bool:
