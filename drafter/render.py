@@ -140,8 +140,10 @@ def to_markdown(result: DraftResult) -> str:
         lines.extend(f"- **{t.reason}:** “{_md(t.sentence)}”" for t in a.escalation.triggers)
         return "\n".join(lines) + "\n"
     if result.draft:
-        lines += ["## Draft", "", f"**Subject:** {_md(result.draft.subject)}", "", "```text",
-                  result.draft.text.rstrip(), "```", ""]
+        text = result.draft.text.rstrip()
+        fence = _fence_for(text)
+        lines += ["## Draft", "", f"**Subject:** {_md(result.draft.subject)}", "",
+                  f"{fence}text", text, fence, ""]
     lines += ["## Check", "", f"**{_verdict(result.check)}**", ""]
     for f in result.check.findings:
         lines.append(f"- `{f.severity}` `{f.rule}`: {_md(f.message)}"
@@ -150,9 +152,20 @@ def to_markdown(result: DraftResult) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+#: Characters Markdown (and the HTML it may carry) reads as structure: each is escaped with
+#: a backslash, so "<img onerror=…>" and "[x](javascript:…)" stay text when rendered.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()<>#!|~{}&])")
+
+
 def _md(text: str) -> str:
-    """Keep customer text from being read as Markdown structure."""
-    return text.replace("\\", "\\\\").replace("`", "\\`").replace("*", "\\*").replace("_", "\\_")
+    """Keep customer (and model) text from being read as Markdown structure or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def _fence_for(text: str) -> str:
+    """A code fence longer than any run of backticks in ``text``: the draft cannot close it."""
+    longest = max((len(m.group()) for m in re.finditer(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def to_eml(result: DraftResult, now: dt.datetime | None = None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import json
+import re
 from email import policy as email_policy
 from pathlib import Path
 
@@ -94,11 +95,41 @@ def test_offline_default_is_said_on_stderr():
     assert "offline engine" in result.stderr
 
 
+def test_model_options_the_offline_engine_cannot_use_are_said_to_be_ignored():
+    result = run("draft", str(EXAMPLES / "late-delivery.eml"), "--engine", "offline",
+                 "--judge", "--model", "gpt-4o", "--temperature", "0.2")
+    assert result.exit_code == 0
+    assert "--judge, --model, --temperature ignored: the offline engine has no model" \
+        in result.stderr
+
+
 def test_markdown_format():
     result = run("draft", str(EXAMPLES / "late-delivery.eml"), "--format", "markdown")
     assert result.exit_code == 0
     assert result.stdout.startswith("# Reply draft:")
     assert "## Draft" in result.stdout and "## Check" in result.stdout
+
+
+def test_markdown_keeps_email_and_model_text_inert():
+    from drafter.models import Analysis, CheckResult, Draft, DraftResult, Email
+    from drafter.render import to_markdown
+
+    subject = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) # title"
+    draft = "Hi,\n```\n# injected heading\n<script>alert(1)</script>\n```\nBest"
+    result = DraftResult(email=Email(body="b", subject=subject, sender="Eve <eve@x.example>"),
+                         analysis=Analysis(summary="[click](javascript:x)", wants=["<b>x</b>"]),
+                         draft=Draft(subject="Re: " + subject, text=draft),
+                         check=CheckResult(), engine="offline")
+    out = to_markdown(result)
+    outside = out.split("````text")[0]  # everything but the fenced draft
+    for raw in ("<img", "](javascript", "<b>", "[click]"):
+        assert not re.search(r"(?<!\\)" + re.escape(raw), outside), raw
+    assert "\\<img src=x onerror=alert\\(1\\)\\>" in out
+    # The draft sits in a fence longer than any backtick run inside it: it cannot break out.
+    lines = out.splitlines()
+    start = lines.index("````text")
+    assert lines[start + 1] == "Hi," and "````" in lines[start + 2:]
+    assert lines.index("````", start + 1) > lines.index("<script>alert(1)</script>")
 
 
 def test_eml_reply_threads_under_the_original(tmp_path):

@@ -391,6 +391,29 @@ def test_stream_options_are_dropped_when_the_server_refuses_them(loopback: Loopb
     assert "stream_options" not in loopback.chats[1].body
 
 
+def test_a_key_echoed_in_a_server_error_is_never_repeated(loopback: Loopback,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = "sk-proj-Zq8T3kLmN0pQ4rSt"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    for _ in range(3):  # the SDK's retries see the same answer
+        loopback.error(500, f"upstream rejected Authorization: Bearer {secret} for "
+                            f"api_key={KEY} (deployment 0123456789abcdef0123456789abcdef)")
+    with pytest.raises(EngineError) as caught:
+        engine(loopback, max_retries=0).analyze(EMAIL, POLICY, Usage())
+    message = str(caught.value)
+    assert secret not in message and KEY not in message
+    assert "0123456789abcdef0123456789abcdef" not in message
+    assert "[redacted]" in message and "(500)" in message
+
+
+def test_redaction_leaves_ordinary_text_alone() -> None:
+    from drafter.text import redact_secrets
+
+    text = "model 'gpt-4o' not found; order A-12345 costs $12.99 (ask support-team)"
+    assert redact_secrets(text) == text
+    assert redact_secrets("key sk-abcdefghijkl leaked", None) == "key [redacted] leaked"
+
+
 def test_a_server_that_reports_no_usage_gets_an_estimate(loopback: Loopback) -> None:
     loopback.stream(["Hi Dana, ", "I'm so sorry."], usage=None)
     usage = Usage()

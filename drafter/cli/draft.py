@@ -79,6 +79,12 @@ def draft(
         if eng.name == "offline" and engine == "auto":
             err("using the offline engine (rules + templates, no model); "
                 "set OPENAI_API_KEY or OPENAI_BASE_URL to draft with an LLM")
+        if eng.name == "offline":
+            ignored = [flag for flag, value in (("--judge", judge), ("--model", model),
+                                                ("--temperature", temperature)) if value]
+            if ignored:
+                err(f"{', '.join(ignored)} ignored: the offline engine has no model "
+                    "(--engine openai, with OPENAI_API_KEY or OPENAI_BASE_URL set)")
         options = DraftOptions(max_revisions=max_revisions, judge=judge,
                                rules_path=str(rules) if rules else None)
         on_terminal = fmt == "text" and out is None and sys.stdout.isatty()

@@ -494,7 +494,7 @@ class OpenAIEngine:
 
     def _error(self, exc: Exception) -> EngineError:
         return EngineError(describe_error(exc, self.base_url or "https://api.openai.com/v1",
-                                          self.model, self.timeout))
+                                          self.model, self.timeout, self.api_key))
 
 
 # --- requests and answers --------------------------------------------------------------------
@@ -908,8 +908,17 @@ def _api_errors() -> tuple[type[Exception], ...]:
     return tuple(errors)
 
 
-def describe_error(exc: Exception, base_url: str, model: str | None, timeout: float) -> str:
-    """One line a person can act on, for anything the SDK or the network raised."""
+def describe_error(exc: Exception, base_url: str, model: str | None, timeout: float,
+                   api_key: str | None = None) -> str:
+    """One line a person can act on, for anything the SDK or the network raised; nothing
+    key-shaped (nor the configured key) survives into it, whatever the server echoed."""
+    from drafter.text import redact_secrets
+
+    return redact_secrets(_describe(exc, base_url, model, timeout), api_key,
+                          os.environ.get("OPENAI_API_KEY"))
+
+
+def _describe(exc: Exception, base_url: str, model: str | None, timeout: float) -> str:
     import openai
 
     if isinstance(exc, openai.APITimeoutError):

@@ -415,6 +415,6 @@ def run_batch_api(sources: Sources, engine: Any, settings: WorkSettings, store: 
         if isinstance(exc, _api_errors()):
             raise EngineError(describe_error(exc, engine.base_url or
                                              "https://api.openai.com/v1", engine.model,
-                                             engine.timeout)) from None
+                                             engine.timeout, engine.api_key)) from None
         raise
 

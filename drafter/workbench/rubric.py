@@ -88,7 +88,8 @@ class RubricGrader:
         except _api_errors() as exc:
             raise EngineError(describe_error(
                 exc, getattr(engine, "base_url", None) or "https://api.openai.com/v1",
-                engine.model, getattr(engine, "timeout", 0) or 0)) from None
+                engine.model, getattr(engine, "timeout", 0) or 0,
+                getattr(engine, "api_key", None))) from None
         result.usage.add("rubric", done.prompt_tokens, done.completion_tokens)
         return done.text
 
