@@ -221,9 +221,35 @@ def test_ranking_puts_escalations_first_then_score_then_wait():
     ("card 4111-1111-1111-1112 is not valid", "card 4111-1111-1111-1112 is not valid"),
     ("order A-12345 for $12.99 on 2026-11-12", "order A-12345 for $12.99 on 2026-11-12"),
     ("tracking 1Z999AA10123456784, order 10023", "tracking 1Z999AA10123456784, order 10023"),
+    ("refund to DE89 3704 0044 0532 0130 00 please", "refund to [iban …3000] please"),
+    ("IBAN GB82WEST12345698765432.", "IBAN [iban …5432]."),
+    ("code GB82WEST12345698765433 fails its check", "code GB82WEST12345698765433 fails its check"),
 ])
 def test_redact_masks_addresses_phones_and_luhn_valid_cards(text, expected):
     assert redact_text(text) == expected
+
+
+def test_a_redacted_eml_masks_both_subjects_and_an_address_as_display_name():
+    from drafter.models import Analysis, CheckResult, Draft, DraftResult, Email
+    from drafter.triage.work import reply_eml
+
+    card = "4111 1111 1111 1111"
+    result = DraftResult(
+        email=Email(body=f"My card {card} was charged twice.", subject=f"Charged on {card}",
+                    sender="x", sender_name="dana@example.com",
+                    sender_address="dana@example.com"),
+        analysis=Analysis(summary=""), check=CheckResult(), engine="offline",
+        draft=Draft(f"Re: Charged on {card}", "Hi,\n\nSorry about the double charge.\n"))
+    import email as mail
+    from email import policy as mail_policy
+
+    message = mail.message_from_bytes(reply_eml(result, redact=True).encode("utf-8"),
+                                      policy=mail_policy.default)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert message["Subject"] == "Re: Charged on [card …1111]"
+    assert card not in body and "[card …1111]" in body
+    assert "dana@example.com" not in body and "[email] wrote:" in body
+    assert message["To"].addresses[0].addr_spec == "dana@example.com"  # still sendable
 
 
 def test_luhn():

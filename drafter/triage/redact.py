@@ -1,4 +1,5 @@
-"""``--redact``: mask email addresses, phone numbers and card numbers in what triage stores.
+"""``--redact``: mask email addresses, phone numbers, card numbers and IBANs in what triage
+stores.
 
 A triage run leaves customer data in several places (the ledger, the JSONL/CSV rows, the HTML
 report). Teams that share those files or keep them longer than the mailbox itself want the
@@ -34,6 +35,8 @@ _LABELLED_PHONE_RE = re.compile(
     r"reach me (?:at|on))\b\s*(?:number|no\.?|#)?\s*(?:is\s*)?[:.]?\s*)(?P<num>\d{7,15})(?!\w)",
     re.IGNORECASE,
 )
+# IBANs: country code, check digits, then 11–30 letters and digits, often in groups of four.
+_IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b")
 _DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
 
 #: Row fields that are identifiers, not customer text: a Message-ID looks like an address.
@@ -59,6 +62,22 @@ def _card(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def iban_ok(text: str) -> bool:
+    """The ISO 13616 mod-97 check every IBAN satisfies (so order codes survive)."""
+    compact = re.sub(r"\s", "", text)
+    if not 15 <= len(compact) <= 34:
+        return False
+    moved = compact[4:] + compact[:4]
+    digits = "".join(str(int(c, 36)) for c in moved)
+    return int(digits) % 97 == 1
+
+
+def _iban(match: re.Match[str]) -> str:
+    text = match.group(0)
+    tail = re.sub(r"\s", "", text)[-4:]
+    return f"[iban …{tail}]" if iban_ok(text) else text
+
+
 def _phone(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = re.sub(r"\D", "", text)
@@ -74,10 +93,11 @@ def _phone(match: re.Match[str]) -> str:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with emails, Luhn-valid card numbers and phone numbers masked."""
+    """``text`` with emails, IBANs, Luhn-valid card numbers and phone numbers masked."""
     if not text:
         return text
     text = _EMAIL_RE.sub(EMAIL_MASK, text)
+    text = _IBAN_RE.sub(_iban, text)
     text = _CARD_RE.sub(_card, text)
     text = _PHONE_RE.sub(_phone, text)
     return _LABELLED_PHONE_RE.sub(lambda m: m.group("label") + PHONE_MASK, text)

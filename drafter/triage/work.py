@@ -264,8 +264,9 @@ def result_row(entry: Entry, result: DraftResult, status: str) -> dict[str, Any]
 def reply_eml(result: DraftResult, redact: bool = False) -> str:
     """The ``.eml`` reply draft (In-Reply-To/References set by :func:`drafter.render.to_eml`).
 
-    With ``--redact`` the text (the draft and the quoted original) is masked; the To header
-    keeps the real address, since a reply nobody can send would help no one.
+    With ``--redact`` the text (the draft, its subject, the quoted original and its subject,
+    and a display name that is itself an address) is masked; the To header keeps the real
+    address, since a reply nobody can send would help no one.
     """
     from drafter.render import to_eml
 
@@ -274,9 +275,12 @@ def reply_eml(result: DraftResult, redact: bool = False) -> str:
 
         from drafter.triage.redact import redact_text
 
-        result = replace(result, draft=Draft(result.draft.subject,
+        email = result.email
+        result = replace(result, draft=Draft(redact_text(result.draft.subject),
                                              redact_text(result.draft.text)),
-                         email=replace(result.email, body=redact_text(result.email.body)))
+                         email=replace(email, body=redact_text(email.body),
+                                       subject=redact_text(email.subject),
+                                       sender_name=redact_text(email.sender_name)))
     return to_eml(result)
 
 
