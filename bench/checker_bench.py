@@ -162,6 +162,12 @@ def time_big(texts: list[str]) -> list[tuple[str, int, float]]:
         start = time.perf_counter()
         check_reply(text)
         out.append((name, len(text), (time.perf_counter() - start) * 1000))
+    # Grounding reads the customer's email too: one 100 KB word ("AAAA…RGH") once took 70 s.
+    email = Email(body="A" * 100_000 + "RGH")
+    start = time.perf_counter()
+    check_reply(texts[0], email=email)
+    out.append(("email of one 100 KB word, grounded", len(email.body),
+                (time.perf_counter() - start) * 1000))
     return out
 
 

@@ -296,6 +296,21 @@ def test_a_10_mb_html_body_is_capped_quickly():
     assert any("HTML body longer" in w for w in email.warnings)
 
 
+@pytest.mark.parametrize("text", [
+    "A" * 100_000 + "RGH", " " * 50_000, "\n" * 50_000, "Sorry. " * 20_000, "a " * 50_000,
+], ids=["one-long-word", "spaces", "newlines", "short-sentences", "one-letter-words"])
+def test_adversarial_lengths_are_checked_and_grounded_without_hanging(text: str):
+    """Inputs that made patterns quadratic (70 s for a 100 KB word, 50 s for 50k spaces):
+    the guard turns a regression into a failure rather than a stuck CI; the speed itself is
+    measured in bench/checker_bench.py."""
+    from drafter.checker import check_reply
+    from drafter.models import Email
+
+    with guard(60):
+        result = check_reply(text, email=Email(body=text))
+    assert result.findings is not None
+
+
 # --- the CLI ---------------------------------------------------------------------------------
 
 

@@ -43,11 +43,12 @@ _UNITS = {w: i for i, w in enumerate(
 _TENS = {w: 10 * (i + 2) for i, w in enumerate(
     "twenty thirty forty fifty sixty seventy eighty ninety".split())}
 _SCALES = {"hundred": 100, "thousand": 1000}
-_NUMBER_WORD = "|".join(["a", *_UNITS, *_TENS, *_SCALES])
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES])
 #: Amounts written in words ("five hundred dollars", "a thousand pounds"): over-promises a
-#: model writes without digits.
+#: model writes without digits. "a" only opens one, and at most six words follow: an
+#: unbounded chain is retried from every word of "a a a a …" (quadratic on 100 KB).
 _WORD_AMOUNT = re.compile(
-    rf"(?<![\w-])(?P<w>(?:{_NUMBER_WORD})(?:(?:[ -]|[ -]and[ -])(?:{_NUMBER_WORD}))*)"
+    rf"(?<![\w-])(?P<w>(?:a|{_NUMBER_WORD})(?:(?:[ -]|[ -]and[ -])(?:{_NUMBER_WORD})){{0,6}})"
     r" (?:(?:us |canadian |australian )?dollars?|euros?|pounds?(?: sterling)?|bucks|quid)\b",
     re.IGNORECASE,
 )
@@ -86,7 +87,10 @@ _DATE = re.compile(
     r"|(?<![\w-])\d{4}-(?P<m4>\d{2})-(?P<d4>\d{2})(?![\w-])"
 )
 _BARE_NUMBER = re.compile(r"\d+(?:[.,]\d{1,2})?")
-_ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*\d[A-Za-z0-9-]*|\d[A-Za-z0-9-]*")
+#: Whole tokens of letters, digits and dashes (those with a digit are id candidates). Matched
+#: from a token's start only: "a token holding a digit somewhere" as one pattern retried
+#: from every letter of a 100 KB word, quadratically.
+_TOKEN = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9][A-Za-z0-9-]*")
 _WEEKDAY = (r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day"
             r"|mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?,?\s+")
 _COMMIT_BEFORE = re.compile(
@@ -212,8 +216,9 @@ def _text_ground(text: str, bare_numbers: bool) -> tuple[frozenset[object], froz
         keys |= mention.keys
         if mention.value is not None:
             amounts.add(mention.value)
-    for token in _ID_TOKEN.findall(text):
-        keys |= id_keys(token)
+    for token in _TOKEN.findall(text):
+        if any(c.isdigit() for c in token):
+            keys |= id_keys(token)
     if bare_numbers:
         for num in _BARE_NUMBER.findall(text):
             value = parse_amount(num)
