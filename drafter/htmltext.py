@@ -51,13 +51,23 @@ _REST_QUOTED_IDS = frozenset({"appendonsend", "divrplyfwdmsg",
 #: Attributes that can hide an element or change its colours; most tags have none of them.
 _VISUAL_ATTRS = frozenset({"style", "hidden", "color", "bgcolor"})
 
-_WHITE = frozenset({"#fff", "#ffffff", "white", "rgb(255,255,255)", "rgba(255,255,255,1)",
-                    "#fffffe", "#fefefe"})
+#: Named colours a hidden-text trick uses (near-white ones, black), as RGB.
+_NAMED = {"white": (255, 255, 255), "snow": (255, 250, 250), "ivory": (255, 255, 240),
+          "ghostwhite": (248, 248, 255), "whitesmoke": (245, 245, 245),
+          "floralwhite": (255, 250, 240), "azure": (240, 255, 255), "mintcream": (245, 255, 250),
+          "seashell": (255, 245, 238), "honeydew": (240, 255, 240), "aliceblue": (240, 248, 255),
+          "linen": (250, 240, 230), "black": (0, 0, 0)}
+#: Text this close to its background (per channel) cannot be read.
+_SAME_COLOUR = 24
+#: With no background painted, the page is white: text this light is invisible on it.
+_NEAR_WHITE = 240
 #: A zero length (``0``, ``0px``, ``.0em``…); font sizes below 1.5px count as zero too.
 _ZERO_RE = re.compile(r"^(?:0+(?:\.0*)?|\.0+)(?:px|pt|em|rem|%)?$")
 #: Pushed far off screen (``text-indent:-9999px``, ``left:-10000px``).
 _OFFSCREEN_RE = re.compile(r"^-\d{3,}")
-_TINY_RE = re.compile(r"^(?:0*\.\d+|1(?:\.[0-4]\d*)?)(?:px|pt)$")
+_TINY_RE = re.compile(r"^(?:0*\.\d+|1(?:\.[0-4]\d*)?)(?:px|pt)$|^0*\.(?:0\d*|1\d*)(?:em|rem)$")
+_SCALE_ZERO_RE = re.compile(r"scale[xy]?\((?:0+(?:\.0*)?|\.0+)(?:,|\))")
+_CSS_RULE_RE = re.compile(r"\.(?P<cls>[\w-]+)\s*\{(?P<body>[^{}]*)\}")
 
 
 @dataclass
@@ -71,7 +81,7 @@ class _Elem:
     container: bool = False
     pre: bool = False
     listing: bool = False
-    background: str | None = None  # effective (own or inherited): "white" | "dark" | None
+    background: tuple[int, int, int] | None = None  # effective (own or inherited) RGB
     layout: bool = True  # False for content nobody sees: it breaks no lines
     paragraph: bool = False  # a blank line before and after
     block: bool = False  # a line break before and after
@@ -88,17 +98,53 @@ def _style(attrs: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _background(attrs: dict[str, str], css: dict[str, str]) -> str | None:
-    """Whether this element paints a white or a non-white background (None: it paints none)."""
+def rgb(value: str) -> tuple[int, int, int] | None:
+    """An RGB triple for a CSS colour (#rgb, #rrggbb, rgb(), rgba(), hsl(), a named near-white
+    or black); None for anything else, including a transparent one."""
+    value = value.strip().lower()
+    if value in _NAMED:
+        return _NAMED[value]
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        return tuple(int(c * 2, 16) for c in value[1:])  # type: ignore[return-value]
+    if re.fullmatch(r"#[0-9a-f]{6}(?:[0-9a-f]{2})?", value):
+        return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+    m = re.fullmatch(r"rgba?\((\d+),(\d+),(\d+)(?:,([\d.]+))?\)", value)
+    if m:
+        if m.group(4) is not None and float(m.group(4)) == 0:
+            return None
+        return (min(255, int(m.group(1))), min(255, int(m.group(2))), min(255, int(m.group(3))))
+    m = re.fullmatch(r"hsla?\(([\d.]+)(?:deg)?,([\d.]+)%,([\d.]+)%(?:,[\d.]+)?\)", value)
+    if m:
+        import colorsys
+
+        r, g, b = colorsys.hls_to_rgb(float(m.group(1)) / 360, float(m.group(3)) / 100,
+                                      float(m.group(2)) / 100)
+        return (round(r * 255), round(g * 255), round(b * 255))
+    return None
+
+
+def _background(attrs: dict[str, str], css: dict[str, str]) -> tuple[int, int, int] | None:
+    """The colour this element paints behind its text (None: it paints none)."""
     value = attrs.get("bgcolor", "").strip().lower() or css.get("background-color", "")
     if not value:
         value = css.get("background", "").split("url(")[0]
-    if not value or value in {"transparent", "none", "inherit", "initial"}:
-        return None
-    return "white" if any(value.startswith(w) for w in _WHITE) else "dark"
+    return rgb(value) if value else None
 
 
-def _invisible(attrs: dict[str, str], css: dict[str, str], background: str | None) -> bool:
+def _unreadable(color: str, background: tuple[int, int, int] | None) -> bool:
+    """Text of ``color`` on ``background`` (a white page when None) that no one can read."""
+    if color == "transparent" or re.fullmatch(r"(?:rgb|hsl)a\(.*,\s*0*\.?0*\)", color):
+        return True  # fully transparent ink
+    ink = rgb(color)
+    if ink is None:
+        return False
+    if background is None:
+        return min(ink) >= _NEAR_WHITE
+    return max(abs(a - b) for a, b in zip(ink, background, strict=True)) <= _SAME_COLOUR
+
+
+def _invisible(attrs: dict[str, str], css: dict[str, str],
+               background: tuple[int, int, int] | None) -> bool:
     """True for the usual ways of hiding text from a reader while keeping it in the markup."""
     if "hidden" in attrs or css.get("mso-hide") == "all":
         return True
@@ -112,12 +158,14 @@ def _invisible(attrs: dict[str, str], css: dict[str, str], background: str | Non
     clipped = css.get("overflow") == "hidden"
     if clipped and any(_ZERO_RE.match(css.get(k, "x")) for k in ("max-height", "height")):
         return True
+    if _SCALE_ZERO_RE.search(css.get("transform", "")):
+        return True
     if css.get("clip", "").startswith("rect(0") or any(
         _OFFSCREEN_RE.match(css.get(k, "")) for k in ("text-indent", "left", "top", "margin-left")
     ):
         return True
     color = attrs.get("color", "").strip().lower() or css.get("color", "")
-    return color == "transparent" or (color in _WHITE and background != "dark")
+    return bool(color) and _unreadable(color, background)
 
 
 class _Converter(HTMLParser):
@@ -142,6 +190,9 @@ class _Converter(HTMLParser):
         self._lists = 0
         self._rest_quoted = False
         self._hidden_buf: list[str] = []
+        #: Declarations of ``.class { … }`` rules in the message's <style> blocks.
+        self._class_css: dict[str, dict[str, str]] = {}
+        self._in_style = False
 
     # -- state ---------------------------------------------------------------------------
 
@@ -161,6 +212,8 @@ class _Converter(HTMLParser):
 
     def _pop(self) -> _Elem:
         elem = self._stack.pop()
+        if elem.tag == "style":
+            self._in_style = False
         self._open[elem.tag] -= 1
         self._skip -= elem.skip
         self._hidden -= elem.hidden
@@ -265,11 +318,19 @@ class _Converter(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._skip:
+            if self._in_style:
+                self._read_style(data)
             return
         if self._hidden:
             self._hidden_buf.append(data)
             return
         self._write(data)
+
+    def _read_style(self, css: str) -> None:
+        """Class rules from a <style> block: text hidden by ``.x{display:none}`` is hidden."""
+        for m in _CSS_RULE_RE.finditer(css[:200_000]):
+            decls = _style({"style": m.group("body")})
+            self._class_css.setdefault(m.group("cls").lower(), {}).update(decls)
 
     # -- element semantics ---------------------------------------------------------------
 
@@ -281,13 +342,18 @@ class _Converter(HTMLParser):
         elem = _Elem(tag=tag, layout=not (self._skip or self._hidden))
         if tag in _SKIP:
             elem.skip, elem.layout = True, False
+            self._in_style = tag == "style"
             return elem
         if self._skip:
             return elem
         inherited = self._stack[-1].background if self._stack else None
         elem.background = inherited
-        if amap.keys() & _VISUAL_ATTRS:
-            css = _style(amap)
+        classed = self._class_css and amap.get("class")
+        if amap.keys() & _VISUAL_ATTRS or classed:
+            css = {}
+            for cls in (amap.get("class", "").lower().split() if classed else ()):
+                css.update(self._class_css.get(cls, {}))
+            css.update(_style(amap))  # an inline style wins over a class rule
             elem.background = _background(amap, css) or inherited
             if _invisible(amap, css, elem.background):
                 elem.hidden, elem.layout = True, False

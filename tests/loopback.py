@@ -152,7 +152,7 @@ class Loopback:
 
     @contextlib.contextmanager
     def answering(self, seen: Seen) -> Iterator[None]:
-        """Count a chat request as in flight until its answer is sent."""
+        """Count a chat request as in flight until its answer starts to be sent."""
         chat = seen.path.endswith("/chat/completions")
         with self._lock:
             self.active += chat
@@ -221,9 +221,12 @@ class _Handler(BaseHTTPRequestHandler):
             answer = self.loop.answer(seen)
             if answer.delay:
                 time.sleep(answer.delay)
-            # A client that gave up (a timeout test) leaves nobody to answer.
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self._send(answer)
+        # Out of the in-flight count before the first byte goes out: once the client has the
+        # answer it may send its next request, and a handler thread still finishing this
+        # one on a loaded machine would otherwise count one request too many.
+        # A client that gave up (a timeout test) leaves nobody to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._send(answer)
 
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status)
