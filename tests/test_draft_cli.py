@@ -235,3 +235,26 @@ def test_version():
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [
+    ["draft", str(EXAMPLES / "late-delivery.eml")],
+    ["draft", str(EXAMPLES / "late-delivery.eml"), "--json"],
+    ["check", "-"],
+    ["prompts", "list"],
+])
+def test_a_full_disk_on_stdout_is_one_line_and_exit_2(args):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "drafter", *args], stdout=full,
+                              stderr=subprocess.PIPE, input="Hi,\n\nSorry. I'll call you "
+                              "Friday.\n\nBest,\nAl\n", text=True, timeout=120,
+                              env={**__import__("os").environ, "DRAFTER_TODAY": "2026-11-23"})
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == \
+        "drafter: error: cannot write the output: No space left on device"
+

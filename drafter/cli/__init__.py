@@ -129,8 +129,36 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    Output that cannot be written (a full disk, ``> /dev/full``, a closed pipe) is one line
+    on stderr and exit code 2, never a traceback; a reader that stopped early (``| head``) is
+    not an error of ours and ends quietly.
+    """
+    try:
+        try:
+            app()
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(EXIT_OK) from None
+    except OSError as exc:
+        _silence_stdout()
+        print(f"drafter: error: cannot write the output: {exc.strerror or exc}",
+              file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's own flush at exit cannot fail again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 # Register the sub-commands (each module adds its commands to ``app``).
