@@ -11,6 +11,7 @@ the caller chooses. Delete the file to forget everything.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -143,3 +144,40 @@ class Store:
     def cache_clear(self) -> int:
         with self._lock:
             return self._db.execute("DELETE FROM cache").rowcount
+
+
+class LedgerBusy(ConfigError):
+    """Another triage run holds the ledger: two runs on one ledger would both pay for every
+    email (each sees the other's emails as unfinished)."""
+
+
+@contextlib.contextmanager
+def ledger_lock(path: str | Path) -> Iterator[None]:
+    """Hold ``PATH.lock`` for the length of a triage run; a second run gets :class:`LedgerBusy`
+    naming the holder (its pid and when it started). The lock is the operating system's
+    (``flock``), so it goes with its process however that process ends; the file only tells
+    who held it last. Where ``fcntl`` is missing (Windows) runs are not serialised.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    lock_path = Path(f"{path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = " ".join(fh.read().split())[:120] or "another process"
+            raise LedgerBusy(f"the ledger {path} is in use by another triage run ({holder}); "
+                             "wait for it to finish, or give this run its own --store") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -550,3 +550,16 @@ def test_drafts_that_fail_their_check_exit_1_with_a_clear_summary(tmp_path):
     failed = [r for r in rows if r["status"] == "drafted" and r["check_passed"] is False]
     assert failed and code == 1
     assert f"{len(failed)} draft" in err and "failed the check" in err
+
+
+def test_a_second_run_on_a_ledger_in_use_is_refused_and_names_the_holder(tmp_path):
+    from drafter.store import ledger_lock
+
+    ledger = tmp_path / "ledger.sqlite"
+    with ledger_lock(ledger):
+        code, _, err = triage(tmp_path, inputs=[DATA / "eml"])
+    assert code == 2
+    assert f"the ledger {ledger} is in use by another triage run (pid " in err
+    assert "Traceback" not in err
+    code, _, _ = triage(tmp_path, inputs=[DATA / "eml"])  # released: the next run goes ahead
+    assert code in (0, 1)

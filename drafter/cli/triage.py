@@ -159,7 +159,10 @@ def triage(
                 max_revisions=max_revisions, judge=judge,
                 rules_path=str(rules) if rules else None))
         jobs = concurrency or (8 if probe.name != "offline" else os.cpu_count() or 1)
-        with Store(store) as ledger:
+        from drafter.store import default_store_path, ledger_lock
+
+        with ledger_lock(store if store is not None else default_store_path()), \
+                Store(store) as ledger:
             if probe.name != "offline" and not redact:  # --redact keeps no model answers
                 settings.cache_store, settings.cache_read = str(ledger.path), resume
             try:
