@@ -326,6 +326,9 @@ def test_a_custom_pack_extends_vocabulary(tmp_path):
     ("[rules.x]\nmessage = 'm'\n", "needs patterns"),
     ("disable = ['no-such-rule']\n", "unknown rule"),
     ("not toml = = =\n", "not valid TOML"),
+    ("[[rules]]\nid = 'x'\nmessage = 'm'\npatterns = ['a']\n",
+     r"rules must be a table: one \[rules.ID\] table per rule.*\(not \[\[rules\]\]\)"),
+    ("limits = 5\n", r"limits must be a table: a \[limits\] table, e.g. max_words = 500"),
 ])
 def test_bad_packs_are_config_errors(tmp_path, body, message):
     with pytest.raises(ConfigError, match=message):
@@ -435,3 +438,14 @@ def test_offers_of_kinds_the_policy_lacks_are_over_promises():
     found = [f for f in check_reply(reply(), policy=refunds_only).findings
              if f.rule == "over-promise"]
     assert [f.excerpt for f in found] == ["replacement"]
+
+
+def test_the_readmes_example_pack_loads(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index('  ```toml\n  disable = ["no-next-step"]') + len("  ```toml\n")
+    block = readme[start:readme.index("  ```\n", start)]
+    pack = load_rules(write(tmp_path, "\n".join(line[2:] for line in block.splitlines())))
+    assert "no-legalese" in pack.rules and pack.limits["max_words"] == 500
+    assert not pack.is_on("no-next-step")

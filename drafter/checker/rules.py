@@ -360,9 +360,20 @@ def _combine(patterns: Any, *, bounded: bool, where: str) -> re.Pattern[str]:
         raise
 
 
+#: What each table of a pack looks like, for the error that says it is the wrong shape.
+_SHAPES = {
+    "rules": "one [rules.ID] table per rule, e.g. [rules.no-legalese] with severity, message "
+             "and patterns = ['heretofore'] (not [[rules]])",
+    "vocab": "a [vocab] table of lists, e.g. apology = ['we feel terrible']",
+    "limits": "a [limits] table, e.g. max_words = 500",
+}
+
+
 def _table(value: Any, source: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ConfigError(f"{source}: {where} must be a table")
+        shape = _SHAPES.get(where, "")
+        hint = f": {shape}" if shape else ""
+        raise ConfigError(f"{source}: {where} must be a table{hint}")
     return value
 
 
