@@ -9,6 +9,7 @@ script and the README say the same.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -28,6 +29,22 @@ CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures.
 CHECKER_HEADLINE = ("checker-b", "checker-c")
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
+
+
+def digest(paths: list[Path]) -> str:
+    """The first 16 hex digits of a SHA-256 over the files' names and bytes: what a shipped
+    model records as ``trained_on.corpus_sha256_16``, and the tests recompute."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def share(flags) -> float:
+    """The share of true flags, to three places (0.0 for none)."""
+    flags = list(flags)
+    return round(sum(flags) / len(flags), 3) if flags else 0.0
 
 
 def read_jsonl(path: Path) -> list[dict]:

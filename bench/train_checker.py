@@ -21,7 +21,6 @@ and stored with the model; blind figures come from ``bench/checker_bench.py``.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_sets import CORPUS, read_jsonl  # noqa: E402
+from corpus_sets import CORPUS, digest, read_jsonl, share  # noqa: E402
 from linear_fit import SEED, fit, held_out, pick_threshold  # noqa: E402
 
 from drafter.checker.model import LABEL_RULES, MODEL_NAME  # noqa: E402
@@ -45,13 +44,6 @@ def corpus_files() -> list[Path]:
     return sorted((CORPUS / "checker").glob("*.jsonl"))
 
 
-def digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
-
 
 def items() -> list[dict]:
     out = []
@@ -64,7 +56,7 @@ def items() -> list[dict]:
 
 
 def train(args: argparse.Namespace) -> dict:
-    from drafter.checker.model import _QUOTED, _scores
+    from drafter.checker.model import QUOTED_RE, sentence_scores
 
     paths = corpus_files()
     data = items()
@@ -73,7 +65,7 @@ def train(args: argparse.Namespace) -> dict:
     spec = FeatureSpec(buckets=1 << args.bits, char_min=3, char_max=args.char_max,
                        cross=args.cross)
     # The model reads sentences with their quotations blanked; so does the fit.
-    samples = [(_QUOTED.sub('""', d["text"]), d["label"]) for d in train_set]
+    samples = [(QUOTED_RE.sub('""', d["text"]), d["label"]) for d in train_set]
     weights = {label: 1.0 for label in LABELS}
     buckets, w, bias = fit(samples, LABELS, spec, args.c, weights)
     meta = {"labels": LABELS, "bias": bias, "features": spec.to_dict(),
@@ -82,25 +74,21 @@ def train(args: argparse.Namespace) -> dict:
                            "items": len(train_set)}}
     model = save_model(MODEL_NAME, meta, buckets, w)
     # Thresholds from the very scores the checker computes (sentence or strongest clause).
-    scored = [(d["label"], _scores(model, _QUOTED.sub('""', d["text"]))) for d in dev]
+    scored = [(d["label"], sentence_scores(model, QUOTED_RE.sub('""', d["text"]))) for d in dev]
     thresholds, report = {}, {}
     for label in LABEL_RULES:
         others = [p[label] for gold, p in scored if gold != label]
         threshold = max(pick_threshold(others, args.false_alarms), args.floor)
         mine = [p[label] for gold, p in scored if gold == label]
         thresholds[label] = round(threshold, 6)
-        report[label] = {"recall": _share(p >= threshold for p in mine),
-                         "false_alarm_rate": _share(p >= threshold for p in others),
+        report[label] = {"recall": share(p >= threshold for p in mine),
+                         "false_alarm_rate": share(p >= threshold for p in others),
                          "n": len(mine), "threshold": round(threshold, 3)}
     meta["thresholds"] = thresholds
     meta["dev"] = {"held_out": report, "n": len(dev)}
     save_model(MODEL_NAME, meta, buckets, w)
     return report
 
-
-def _share(flags) -> float:
-    flags = list(flags)
-    return round(sum(flags) / len(flags), 3) if flags else 0.0
 
 
 def main() -> None:

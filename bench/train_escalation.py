@@ -25,7 +25,6 @@ The dev recall at those thresholds is printed and stored with the model; the bli
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_sets import ESCALATION_DEV, blind_set, escalation_corpus  # noqa: E402
+from corpus_sets import ESCALATION_DEV, blind_set, digest, escalation_corpus  # noqa: E402
 from linear_fit import SEED, fit, held_out, pick_threshold  # noqa: E402
 
 from drafter.escalation import alarm_scores  # noqa: E402
@@ -87,11 +86,7 @@ def email_scores(model: LinearModel, text: str) -> dict[str, float]:
 
 
 def corpus_digest() -> str:
-    h = hashlib.sha256()
-    for path in sorted((ROOT / "corpus" / "escalation").glob("*.jsonl")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    return digest(sorted((ROOT / "corpus" / "escalation").glob("*.jsonl")))
 
 
 def main() -> None:

@@ -21,7 +21,6 @@ figures are printed and stored with each model. Blind figures: ``bench/listening
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_sets import CORPUS, read_jsonl  # noqa: E402
+from corpus_sets import CORPUS, digest, read_jsonl, share  # noqa: E402
 from linear_fit import SEED, fit, held_out, pick_threshold  # noqa: E402
 
 from drafter.asks import ASK_KINDS  # noqa: E402
@@ -44,13 +43,6 @@ ANGER_LABELS = ["0", "1", "2", "3", "4", "5"]
 def listening_files(prefix: str) -> list[Path]:
     return sorted((CORPUS / "listening").glob(f"{prefix}-*.jsonl"))
 
-
-def digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 #: Sentences of the escalation corpus that narrate, greet, sign off or state a fact: more
@@ -87,8 +79,8 @@ def train_asks(args: argparse.Namespace) -> dict:
     ask = save_model("ask", meta, buckets, w)
     scores = [(d, ask.proba(d["text"])["ask"]) for d in dev]
     threshold = pick_threshold([p for d, p in scores if d["kind"] == "none"], args.false_asks)
-    recall = _share(p >= threshold for d, p in scores if d["kind"] != "none")
-    false = _share(p >= threshold for d, p in scores if d["kind"] == "none")
+    recall = share(p >= threshold for d, p in scores if d["kind"] != "none")
+    false = share(p >= threshold for d, p in scores if d["kind"] == "none")
     meta["thresholds"] = {"ask": round(threshold, 6)}
     meta["dev"] = {"ask_recall": recall, "false_ask_rate": false, "n": len(dev)}
     save_model("ask", meta, buckets, w)
@@ -100,7 +92,7 @@ def train_asks(args: argparse.Namespace) -> dict:
              "version": f"ask-kind-{digest(paths)}-c{args.c:g}", **common}
     kind = save_model("ask-kind", kmeta, buckets, w)
     asks_dev = [d for d in dev if d["kind"] != "none"]
-    accuracy = _share(max(kind.proba(d["text"]).items(), key=lambda kv: kv[1])[0] == d["kind"]
+    accuracy = share(max(kind.proba(d["text"]).items(), key=lambda kv: kv[1])[0] == d["kind"]
                       for d in asks_dev)
     kmeta["dev"] = {"kind_accuracy": accuracy, "n": len(asks_dev)}
     save_model("ask-kind", kmeta, buckets, w)
@@ -124,20 +116,16 @@ def train_anger(args: argparse.Namespace) -> dict:
     from drafter.analyze import model_anger, rule_anger, score_anger
 
     def within(score) -> float:
-        return _share(abs(score(d["text"]) - d["anger"]) <= 1 for d in dev)
+        return share(abs(score(d["text"]) - d["anger"]) <= 1 for d in dev)
 
     meta["dev"] = {"within_one": within(score_anger), "n": len(dev),
                    "model_only": within(lambda t: round(model_anger(t))),
                    "rules_only": within(rule_anger),
-                   "angry_kept": _share(score_anger(d["text"]) >= 2 for d in dev
+                   "angry_kept": share(score_anger(d["text"]) >= 2 for d in dev
                                         if d["anger"] >= 4)}
     save_model("anger", meta, buckets, w)
     return {"anger": meta["dev"]}
 
-
-def _share(flags) -> float:
-    flags = list(flags)
-    return round(sum(flags) / len(flags), 3) if flags else 0.0
 
 
 def main() -> None:

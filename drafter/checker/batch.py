@@ -9,7 +9,6 @@ and SARIF need. A record that cannot be read is an item with an ``error``; the b
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -105,20 +104,9 @@ def is_batch(path: Path) -> bool:
 
 def parse_map(specs: Iterable[str]) -> dict[str, str]:
     """``["text=Body,id=Title"]`` → ``{"text": "Body", "id": "Title"}``; bad specs exit 2."""
-    mapping: dict[str, str] = {}
-    for spec in specs:
-        for part in spec.split(","):
-            if not part.strip():
-                continue
-            name, sep, column = part.partition("=")
-            name = name.strip().lower()
-            if not sep or not column.strip():
-                raise InputError(f"--map: expected FIELD=COLUMN, got {part.strip()!r}")
-            if name not in CHECK_COLUMNS:
-                raise InputError(f"--map: unknown field {name!r} (fields: "
-                                 f"{', '.join(CHECK_COLUMNS)})")
-            mapping[name] = column.strip()
-    return mapping
+    from drafter.triage.sources import parse_map as parse
+
+    return parse(specs, CHECK_COLUMNS)
 
 
 def read_items(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Item]:
@@ -209,34 +197,11 @@ def _record_item(path: Path, line: int, record: dict[str, str],
 
 
 def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
-    """Which column holds each field: ``--map`` first, then the recognised names."""
-    by_norm: dict[str, str] = {}
-    for col in columns:
-        by_norm.setdefault(_norm(col), col)
-        by_norm.setdefault(_norm(col.rsplit(".", 1)[-1]), col)
-    resolved: dict[str, str] = {}
-    for name, column in mapping.items():
-        hit = column if column in columns else by_norm.get(_norm(column))
-        if hit is None:
-            raise InputError(f"--map {name}={column}: no such column (columns: "
-                             f"{', '.join(columns[:30])})")
-        resolved[name] = hit
-    for name, candidates in CHECK_COLUMNS.items():
-        if name in resolved:
-            continue
-        taken = set(resolved.values())
-        hit = next((by_norm[c] for c in candidates if c in by_norm and by_norm[c] not in taken),
-                   None)
-        if hit is not None:
-            resolved[name] = hit
-    if "text" not in resolved:
-        raise InputError(f"no reply-text column found (columns: {', '.join(columns[:30])}); "
-                         "name it with --map text=COLUMN")
-    return resolved
+    """Which column holds each field: ``--map`` first, then the recognised names (triage's
+    resolution, with ``drafter check``'s fields)."""
+    from drafter.triage.sources import resolve_columns as resolve
 
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+    return resolve(columns, mapping, CHECK_COLUMNS, ("text", "reply-text"))
 
 
 def _short(text: str, width: int = 40) -> str:

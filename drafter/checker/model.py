@@ -48,7 +48,9 @@ MAX_MODEL_CHARS = 40_000
 #: "That's all we can do.") are in the rule pack anyway.
 _MIN_WORDS = 5
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_QUOTED = re.compile(r"\"[^\"\n]{2,400}\"|(?<![\w'])'(?=[^\s'])[^'\n]{2,400}(?<=[^\s'])'(?![\w'])")
+#: A quotation inside a sentence, in double or single quotes (not an apostrophe).
+QUOTED_RE = re.compile(
+    r"\"[^\"\n]{2,400}\"|(?<![\w'])'(?=[^\s'])[^'\n]{2,400}(?<=[^\s'])'(?![\w'])")
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def flagged(ctx: Context) -> list[Scored]:
     for s0, s1, sentence in sentences(ctx.view[body_start:body_end]):
         if len(_WORDS.findall(sentence)) < _MIN_WORDS:
             continue
-        proba = _scores(model, _QUOTED.sub('""', sentence))
+        proba = sentence_scores(model, QUOTED_RE.sub('""', sentence))
         for label, p in proba.items():
             threshold = model.thresholds.get(label)
             if label not in LABEL_RULES or threshold is None or p < threshold:
@@ -98,7 +100,7 @@ def flagged(ctx: Context) -> list[Scored]:
     return out
 
 
-def _scores(model: LinearModel, sentence: str) -> dict[str, float]:
+def sentence_scores(model: LinearModel, sentence: str) -> dict[str, float]:
     """Each label's probability for the sentence, or for its strongest clause: a minimising
     or blaming clause inside a long, otherwise kind sentence ("I'm sure we can sort it, and
     a few insects are not unusual in summer") is diluted when only the whole is read."""
@@ -154,7 +156,7 @@ def _offers_a_way(ctx: Context, sentence: str, model: LinearModel, threshold: fl
     """A closed door found in one clause of a sentence that goes on to offer something ("…
     can't be returned, but I can arrange a repair, or a partial refund") is an honest limit
     with an alternative, not finality."""
-    whole = model.proba(_QUOTED.sub('""', sentence))["all-i-can-do"]
+    whole = model.proba(QUOTED_RE.sub('""', sentence))["all-i-can-do"]
     offer = ctx.pack.vocab.get("offer")
     return whole < threshold and offer is not None and offer.search(sentence) is not None
 

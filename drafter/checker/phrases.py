@@ -74,9 +74,9 @@ def _keeps(ctx: Context, rule: Rule, sent: tuple[int, int], start: int) -> bool:
 def _quoted(ctx: Context, s0: int, s1: int, start: int) -> bool:
     """True when the hit is inside quotation marks: a colleague's words quoted and condemned
     ('our driver said "calm down", which was wrong'), or the customer's own words."""
-    from drafter.checker.model import _QUOTED
+    from drafter.checker.model import QUOTED_RE
 
-    return any(m.start() < start - s0 < m.end() for m in _QUOTED.finditer(ctx.view[s0:s1]))
+    return any(m.start() < start - s0 < m.end() for m in QUOTED_RE.finditer(ctx.view[s0:s1]))
 
 
 def _reported(ctx: Context, sent_start: int, start: int) -> bool:

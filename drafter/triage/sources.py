@@ -26,7 +26,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
@@ -65,7 +65,6 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
              "submitted_at", "submitted", "sent_at", "sent", "created_time", "date_created"),
     "thread": ("thread_id", "thread", "conversation", "parent_id", "in_reply_to"),
 }
-MAP_FIELDS = tuple(DEFAULT_COLUMNS)
 
 _MAIL_EXTS = {".eml", ".msg", ".txt", ".email"}
 _MBOX_EXTS = {".mbox", ".mbx", ".mbs"}
@@ -110,8 +109,11 @@ class Entry:
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_map(specs: Iterable[str]) -> dict[str, str]:
-    """``["subject=Title,body=Description", "id=Ticket ID"]`` → ``{field: column}``."""
+def parse_map(specs: Iterable[str],
+              fields: Mapping[str, tuple[str, ...]] = DEFAULT_COLUMNS) -> dict[str, str]:
+    """``["subject=Title,body=Description", "id=Ticket ID"]`` → ``{field: column}``.
+
+    ``fields`` are the names ``--map`` may use (triage's, or ``drafter check``'s)."""
     mapping: dict[str, str] = {}
     for spec in specs:
         for part in spec.split(","):
@@ -121,9 +123,9 @@ def parse_map(specs: Iterable[str]) -> dict[str, str]:
             name = name.strip().lower()
             if not sep or not column.strip():
                 raise InputError(f"--map: expected FIELD=COLUMN, got {part.strip()!r}")
-            if name not in DEFAULT_COLUMNS:
+            if name not in fields:
                 raise InputError(f"--map: unknown field {name!r} (fields: "
-                                 f"{', '.join(MAP_FIELDS)})")
+                                 f"{', '.join(fields)})")
             mapping[name] = column.strip()
     return mapping
 
@@ -132,11 +134,14 @@ def _norm(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 
 
-def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
+def resolve_columns(columns: list[str], mapping: dict[str, str],
+                    fields: Mapping[str, tuple[str, ...]] = DEFAULT_COLUMNS,
+                    required: tuple[str, str] = ("body", "message-body")) -> dict[str, str]:
     """Which column holds each field: ``--map`` first, then the recognised default names.
 
     A ``--map`` column that is not there is a usage error (exit 2); so is an export with no
-    recognisable body column, because every row would fail the same way.
+    recognisable column for the ``required`` field (its name, and how to say it), because
+    every row would fail the same way. ``fields``: triage's names, or ``drafter check``'s.
     """
     by_norm: dict[str, str] = {}
     for col in columns:
@@ -155,7 +160,7 @@ def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, st
             raise InputError(f"--map {name}={column}: no such column (columns: "
                              f"{', '.join(columns[:30])})")
     taken = set(resolved.values())
-    for name, candidates in DEFAULT_COLUMNS.items():
+    for name, candidates in fields.items():
         if name in resolved:
             continue
         for table in (by_norm, by_leaf):
@@ -165,9 +170,10 @@ def resolve_columns(columns: list[str], mapping: dict[str, str]) -> dict[str, st
                 resolved[name] = hit
                 taken.add(hit)
                 break
-    if "body" not in resolved:
-        raise InputError(f"no message-body column found (columns: {', '.join(columns[:30])}); "
-                         "name it with --map body=COLUMN")
+    field, what = required
+    if field not in resolved:
+        raise InputError(f"no {what} column found (columns: {', '.join(columns[:30])}); "
+                         f"name it with --map {field}=COLUMN")
     return resolved
 
 
