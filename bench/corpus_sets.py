@@ -16,14 +16,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
-#: Blind sets used to choose thresholds and features: dev sets from then on.
-ESCALATION_DEV = ("escalation-a",)
+#: Blind sets used to choose thresholds and features: dev sets from then on. ``-b``, ``-c``
+#: and ``-d`` were the headline until round six (2026-12-03), then studied to set thresholds.
+ESCALATION_DEV = ("escalation-a", "escalation-b", "escalation-c", "escalation-d")
 #: Blind sets never studied: the headline figures.
-ESCALATION_HEADLINE = ("escalation-b", "escalation-c", "escalation-d")
-#: Blind listening sets used to choose the ask threshold: dev sets from then on.
-LISTENING_DEV = ("listening-a", "listening-b")
-#: Blind listening sets never studied: the headline figures.
-LISTENING_HEADLINE = ("listening-c", "listening-d")
+ESCALATION_HEADLINE = ("escalation-e", "escalation-f")
+#: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
+#: ``-d`` were the headline until 2026-12-03, then studied.
+LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
+                 "listening-f")
+#: Blind listening sets never studied: the headline figures (they label facts too, as do
+#: ``-e`` and ``-f``, whose misses were studied to build the fact reader).
+LISTENING_HEADLINE = ("listening-g", "listening-h")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures.

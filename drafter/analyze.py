@@ -174,15 +174,16 @@ def analyze_email(email: Email) -> Analysis:
     wants = extract_wants(sentence_list)
     grievances = extract_grievances(sentence_list)
     anger = score_anger(f"{email.subject}\n{text}")
+    language = detect_language(text)
     analysis = Analysis(
         summary="",
         wants=wants,
         grievances=grievances,
-        facts=extract_facts(f"{email.subject}\n{text}"),
+        facts=extract_facts(f"{email.subject}\n{text}", language),
         anger=anger,
         urgency=score_urgency(text, anger),
         churn_risk=score_churn(text, anger),
-        language=detect_language(text),
+        language=language,
         category=categorize(f"{email.subject}\n{text}"),
         escalation=assess_escalation(text),
     )

@@ -34,6 +34,7 @@ def test_facts_ids_amounts_dates_in_order():
     facts = extract_facts(LATE)
     assert [(f.kind, f.value) for f in facts] == [
         ("date", "November 12"), ("order_id", "A-12345"), ("amount", "12.99"),
+        ("duration", "1 week"), ("date", "Monday"), ("deadline", "by Tuesday"),
     ]
 
 

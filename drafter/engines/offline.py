@@ -297,11 +297,19 @@ def format_day(day: dt.date) -> str:
 
 
 def _reference(analysis: Analysis) -> str:
-    for kind, label in (("order_id", "order"), ("ticket_id", "case"), ("account_id", "account")):
+    for kind, label in _REFERENCE_LABELS:
         fact = next((f for f in analysis.facts if f.kind == kind), None)
         if fact:
             return f"{label} {fact.value}"
     return ""
+
+
+#: The references a reply names, most telling first, with the word it calls each by: the
+#: customer's own kind, so a flight is never called an order.
+_REFERENCE_LABELS = (("order_id", "order"), ("booking_id", "booking"), ("flight_id", "flight"),
+                     ("claim_id", "claim"), ("ticket_id", "case"), ("policy_id", "policy"),
+                     ("invoice_id", "invoice"), ("contract_id", "contract"),
+                     ("account_id", "account"))
 
 
 def _want_phrase(want: str) -> str:

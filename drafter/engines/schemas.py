@@ -18,6 +18,9 @@ from typing import Any
 
 from drafter.models import Analysis, Escalation, Fact, Trigger
 
+#: The kinds a model may report. Fewer than :data:`drafter.facts.FACT_KINDS` on purpose: the
+#: offline facts (every kind) are merged into the model's as a safety net, and the schema
+#: the recorded cassettes were made with stays the same.
 FACT_KINDS = ("order_id", "account_id", "ticket_id", "tracking", "amount", "date")
 CATEGORIES = ("delivery", "billing", "product", "service", "account", "other")
 LEVELS = ("low", "normal", "high")

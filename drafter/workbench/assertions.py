@@ -13,14 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from drafter.facts import FACT_KINDS, REFERENCE_FACT_KINDS
 from drafter.models import DraftResult, Fact
-from drafter.workbench.suite import ANALYSIS_ASSERTIONS, FACT_KINDS, Assertion
+from drafter.workbench.suite import ANALYSIS_ASSERTIONS, Assertion
 
 Status = Literal["pass", "fail", "skip", "error"]
 #: ``(criterion, result) -> (passed, reason)``; raises :class:`drafter.errors.DrafterError`.
 RubricGrader = Callable[[str, DraftResult], tuple[bool, str]]
 #: The facts a reply should repeat when ``mentions-fact = true``: the customer's references.
-_ID_KINDS = ("order_id", "ticket_id", "account_id", "tracking")
+_ID_KINDS = tuple(REFERENCE_FACT_KINDS.values())
 
 
 @dataclass
@@ -112,7 +113,8 @@ def _mentions_fact(a: Assertion, r: DraftResult, _g: RubricGrader | None) -> Out
     if a.value is True:
         wanted = [f for f in facts if f.kind in _ID_KINDS]
         if not wanted:
-            return Outcome(a, "fail", "the analysis found no order, ticket or account reference")
+            return Outcome(a, "fail", "the analysis found no reference (order, booking, "
+                                      "ticket, account …)")
     elif a.value in FACT_KINDS:
         wanted = [f for f in facts if f.kind == a.value]
         if not wanted:

@@ -37,7 +37,6 @@ from drafter.models import MISTAKES
 CHECKER_EXTRAS: tuple[str, ...] = (
     "no-acknowledgement", "no-next-step", "unaddressed-want", "invented-fact", "over-promise",
 )
-FACT_KINDS: tuple[str, ...] = ("order_id", "account_id", "ticket_id", "tracking", "amount", "date")
 
 #: Assertion kind → the type its value must have (a list of these is always allowed).
 ASSERTION_TYPES: dict[str, tuple[type, ...]] = {
