@@ -210,6 +210,10 @@ def to_eml(result: DraftResult, now: dt.datetime | None = None) -> str:
         _set_header(msg, "References", references)
         utf8 = utf8 or not references.isascii()
     msg["X-Drafter-Check"] = "passed" if result.check.passed else "failed"
+    review = review_label(result)
+    if review:
+        # In a header, never in the body: a draft sent as is must not tell the customer.
+        msg["X-Drafter-Review"] = review
     msg["X-Unsent"] = "1"  # Outlook and Thunderbird open it as a draft to edit and send
     body = result.draft.text + _quoted_original(email)
     msg.set_content(body.encode("utf-8", "replace").decode("utf-8"), charset="utf-8")
@@ -224,6 +228,15 @@ def to_eml(result: DraftResult, now: dt.datetime | None = None) -> str:
     if wrong:
         text = msg.as_bytes(policy=out).decode("utf-8", errors="replace").replace("\r\n", "\n")
     return text
+
+
+def review_label(result: DraftResult) -> str:
+    """Why a person must read this draft before it goes ("legal threat", "possible crisis
+    signal"), or "": what the ``.eml``'s ``X-Drafter-Review`` header and file name say."""
+    esc = result.analysis.escalation
+    if not esc.review:
+        return ""
+    return "; ".join(esc.reasons) or "review"
 
 
 #: The most text of the customer's To header read for the reply's From.

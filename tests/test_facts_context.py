@@ -89,7 +89,8 @@ def test_durations_and_counts(text: str, kind: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "value"), [
-    ("le 5 mai", "5 mai"), ("am 3. Juni", "3. Juni"), ("el 12 de marzo de 2024", "12 de marzo de 2024"),
+    ("le 5 mai", "5 mai"), ("am 3. Juni", "3. Juni"),
+    ("el 12 de marzo de 2024", "12 de marzo de 2024"),
     ("il 3 giugno", "3 giugno"), ("op 12 maart", "12 maart"), ("no dia 5 de maio", "5 de maio"),
     ("on 12/03/2024", "12/03/2024"), ("am 03.04.2024", "03.04.2024"),
 ])

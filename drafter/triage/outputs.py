@@ -150,7 +150,10 @@ def safe_name(ident: str, limit: int = 80) -> str:
 
 
 def draft_filename(row: dict[str, Any]) -> str:
-    return f"{int(row['rank']):04d}-{safe_name(str(row.get('id') or ''))}.eml"
+    """``0007-ID.eml``; ``0007-ID-REVIEW.eml`` when a person must read it first (a legal
+    threat, a possible threat or crisis): the folder listing says so before it is opened."""
+    review = "-REVIEW" if row.get("escalation_review") else ""
+    return f"{int(row['rank']):04d}-{safe_name(str(row.get('id') or ''))}{review}.eml"
 
 
 def write_drafts(folder: Path, rows: list[dict[str, Any]], emls: dict[str, str]) -> int:
@@ -182,7 +185,7 @@ def ranked_table(rows: list[dict[str, Any]], limit: int = 30, width: int | None 
     for column, justify, size in (("#", "right", 4), ("prio", "right", 4),
                                   ("status", "left", 10), ("anger", "right", 5),
                                   ("category", "left", 8), ("sender", "left", 26),
-                                  ("subject", "left", 36), ("check", "left", 10)):
+                                  ("subject", "left", 36), ("check", "left", 16)):
         table.add_column(column, justify=justify, overflow="ellipsis", no_wrap=True,  # type: ignore[arg-type]
                          min_width=size, max_width=size)
     for row in rows[:limit]:
@@ -210,6 +213,7 @@ def _short(value: Any, size: int) -> str:
 def _check(row: dict[str, Any]) -> str:
     if row.get("check_passed") is None:
         return ""
+    review = ", review" if row.get("escalation_review") and row.get("status") == "drafted" else ""
     if row["check_passed"]:
-        return "passed"
-    return f"failed ({row.get('findings_count', 0)})"
+        return f"passed{review}"
+    return f"failed ({row.get('findings_count', 0)}){review}"
