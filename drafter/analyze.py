@@ -39,8 +39,21 @@ _WANT_PATTERNS = [
     re.compile(r"\b(?P<what>(?:give|get)\s+me\s+.{3,})", re.IGNORECASE),
     re.compile(rf"^(?:just\s+|now\s+|so\s+)?(?P<what>(?:{_REQUEST_VERBS}|turn|put|switch|"
                r"restore|reinstate|unlock|reconnect|bring|take|get)\b.{2,})", re.IGNORECASE),
-    # "Why was I charged twice?", "How come nobody called me back?": an ask for an answer.
-    re.compile(r"^(?P<what>(?:why|how come)\b.{6,}\?)\s*$", re.IGNORECASE),
+    # "Why was I charged twice?", "How come nobody called me back?": an ask for an answer,
+    # in the seven languages ("¿por qué me cobraron dos veces?", "Wo ist er?", "cadê minha
+    # encomenda?"); never a rhetorical one ("why do I even bother?").
+    re.compile(
+        r"^[¿\s]*(?!.*\b(?:even|bother|kidding|joke|seriously)\b)(?!how (?:could|can|dare)\b)"
+        r"(?P<what>(?:why|how come|where|when|how|can (?:i|we|you|u)|could (?:i|we)|"
+        r"is there|are you going to|"
+        r"por qu[ée]|d[óo]nde|cu[áa]ndo|c[óo]mo|puedo|podemos|pueden|podr[ií]an|pod[ée]is|"
+        r"me (?:regresan|devuelven)|"
+        r"warum|wieso|weshalb|wo|wann|wie|was kostet|kann ich|k[öo]nnen sie|"
+        r"pourquoi|o[uù]|quand|comment|est-ce que|pouvez-vous|pourriez-vous|puis-je|"
+        r"porque|por que|onde|quando|como|cad[êe]|posso|podem|poderiam|"
+        r"perch[ée]|dove|come|potete|potreste|"
+        r"waarom|waar|wanneer|hoe|kan ik|kunnen jullie|kunt u)\b.{3,}\?)\s*$",
+        re.IGNORECASE),
     re.compile(r"\b(?P<what>(?:i want |i need )?my money back\b.*)", re.IGNORECASE),
     # The first-person wants of the six other languages: what follows is the ask (never a
     # negated one: "ich will nicht mehr warten" is not a want of "nicht mehr warten").

@@ -161,3 +161,24 @@ def test_the_listening_models_were_trained_on_the_corpus_in_the_repository() -> 
     assert load_model("ask").meta["trained_on"]["corpus_sha256_16"] == _digest(asks)
     assert load_model("ask-kind").meta["trained_on"]["corpus_sha256_16"] == _digest(asks)
     assert load_model("anger").meta["trained_on"]["corpus_sha256_16"] == _digest(anger)
+
+
+@pytest.mark.parametrize("text", [
+    "¿Por qué me habéis cobrado 44,90 € este mes?",
+    "Warum wurde mir die Überziehung zweimal verrechnet?",
+    "Pourquoi j'ai des frais de 8 € sur mon compte ?",
+    "Cadê minha encomenda?",
+    "Perché mi avete addebitato due volte?",
+    "Waarom is mijn pakket nog niet bezorgd?",
+    "Where is my parcel?",
+])
+def test_a_question_for_an_answer_is_an_ask_in_seven_languages(text: str) -> None:
+    assert wants_of(text), text
+
+
+@pytest.mark.parametrize("text", [
+    "Why do I even bother shopping with you?",
+    "How could you let this happen?",
+])
+def test_a_rhetorical_question_is_not_an_ask(text: str) -> None:
+    assert wants_of(text) == []
