@@ -99,11 +99,12 @@ WANT_KINDS: dict[str, str] = {
     "replacement": r"replace|replacement|new one|exchange|another one|reship|"
                    r"(?:right|correct) (?:size|item|one|colou?r|model)|"
                    r"send (?:me )?(?:a|the|another)",
+    # Before delivery: "a callback by Friday" is a call, and the day is only its deadline.
+    "callback": r"call me|phone me|ring me|speak (?:to|with)|talk (?:to|with)|manager|"
+                r"supervisor|a (?:real )?(?:person|human)|call ?-?back|phone call",
     "delivery": r"\bdeliver|\barriv|\bship(?:ping|ped|ment)?\b|tracking|where (?:is|my)|on time|"
-                r"by (?:mon|tues|wednes|thurs|fri|satur|sun)day|expedite",
+                r"expedite",
     "cancel": r"cancel|close my account|unsubscribe|terminate",
-    "callback": r"call me|phone me|speak (?:to|with)|talk (?:to|with)|manager|supervisor|"
-                r"a (?:real )?(?:person|human)|call back",
     "repair": r"\bfix|repair|working|work again",
     "credit": r"credit|discount|compensat|voucher|coupon|gift card|free",
     "apology": r"apolog|sorry",

@@ -52,3 +52,69 @@ def _swap(word: str, before: str) -> str:
         previous = re.findall(r"[A-Za-z']+", before)[-1:] or [""]
         return "we" if previous[0].lower() in _SUBJECT_CONTEXT else "us"
     return _FIRST.get(key) or _SECOND[key]
+
+
+# --- restating with attribution --------------------------------------------------------------
+#
+# A customer's sentence with the pronouns turned puts the customer's accusation in the
+# company's mouth ("you leaked my card number" → "we leaked your card number"), repeats
+# sarcasm as sincere ("you especially loved waiting 40 minutes") and re-aims insults. So the
+# reply only ever restates a sentence as the customer's own account ("You told us that …"),
+# and only a sentence that is about what happened to the customer, not about what the
+# company did: no second or third person (the company), no sarcasm, no insult, no threat, no
+# handle, redaction, card number or cut-off fragment.
+
+#: The company as the customer names it: a sentence with any of these is an accusation, and
+#: accusations are not restated (the reply's apology and options answer them).
+_COMPANY_PERSON = re.compile(r"\b(?:you|your|yours|yourselves|u|ur|you're|you've|you'll|y'?all|"
+                             r"they|them|their|theirs|they're|they've)\b", re.IGNORECASE)
+_SARCASM = re.compile(
+    r"\b(?:thanks? (?:a lot|so much|for nothing|a bunch)|great job|well done|bravo|wonderful|"
+    r"brilliant|fantastic|lovely|loved|love how|love that|just great|just perfect|perfect|"
+    r"awesome|amazing|congratulations|nice one|genius|so helpful|real(?:ly)? helpful|"
+    r"what a surprise|shocker|of course|obviously|clearly|apparently|supposedly|so-called)\b",
+    re.IGNORECASE)
+_NOT_RESTATED = re.compile(
+    r"@\w|XX+|\.\.\.|…|\d[\d -]{10,}\d|[\"“”«»]|"
+    r"\b(?:idiot|stupid|moron|incompetent|useless|clown|pathetic|scam|thie(?:f|ves)|liars?|"
+    r"fuck\w*|shit\w*|damn\w*|hell|crap\w*|bullshit|wtf|screw\w*|joke|disgrace\w*|"
+    r"lawyer|solicitor|attorney|court|sue|suing|ombudsman|regulator|police|report(?:ed)? "
+    r"(?:this|it)|kill\w*|hurt|die|dead|gun|knife)\b",
+    re.IGNORECASE)
+_CONNECTIVE = re.compile(r"^(?:and|but|so|also|plus|then|now|anyway|basically|honestly|"
+                         r"frankly|well|oh|ok(?:ay)?)\b[,:]?\s*", re.IGNORECASE)
+#: Sentence-start words written in lower case inside "You told us that …"; any other first
+#: word (a name, a brand, an acronym) keeps its capital.
+_COMMON_STARTS = frozenset(
+    "the a an my your it its this that these those there when after before since on in at "
+    "last yesterday today tonight this morning for order nobody no nothing none every each "
+    "all both one two three four five six seven instead then now still again even twice "
+    "what which while during because although though despite however unfortunately sadly "
+    "i you we our his her he she delivery payment shipping parcel package item product "
+    "battery screen app website account bill invoice engineer installer driver technician "
+    "flight train room booking service internet phone line order refund charge".split())
+_MAX_RESTATED_WORDS = 30
+_JUDGED = re.compile(r"\byou(?:'re| are| were|'ve been| have been)\s+(?:such\s+|so\s+|a\s+|an\s+|"
+                     r"the\s+)*(?:complete\s+|total\s+|absolute\s+)?(?:fool|idiot|mug|sucker|naive|"
+                     r"stupid|dumb|gullible|loser)", re.IGNORECASE)
+
+
+def attributed(sentence: str) -> str | None:
+    """The customer's sentence as their own account ("You told us that your parcel arrived
+    damaged"), grammatical and in the company's careful voice; None when the sentence must
+    not be restated (see the comment above)."""
+    text = _CONNECTIVE.sub("", sentence.strip()).strip()
+    if not text or text.endswith("?") or len(text.split()) > _MAX_RESTATED_WORDS:
+        return None
+    if _COMPANY_PERSON.search(text) or _SARCASM.search(text) or _NOT_RESTATED.search(text):
+        return None
+    if sum(c.isupper() for c in text) > 0.5 * max(1, sum(c.isalpha() for c in text)):
+        return None  # shouted: restating it calmly would misquote it
+    turned = second_person(text).rstrip(" .!;:,")
+    if _JUDGED.search(turned):
+        return None  # "I am such a fool" restated is "you are such a fool"
+    first, _, rest = turned.partition(" ")
+    if first.lower() in _COMMON_STARTS or first.lower().rstrip("'s") in _COMMON_STARTS:
+        first = first[:1].lower() + first[1:]
+    clause = f"{first} {rest}".strip()
+    return clause if len(clause.split()) >= 3 else None

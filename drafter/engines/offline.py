@@ -18,7 +18,7 @@ from drafter.analyze import analyze_email, want_kind
 from drafter.models import Analysis, Draft, Email, Fact, Finding, Usage
 from drafter.policy import Option, Policy
 from drafter.prompts import Prompts
-from drafter.voice import second_person
+from drafter.voice import attributed, second_person
 
 #: Which policy options answer which kind of want, best first.
 _OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,8 @@ _TEAMS = {
     "service": "the team lead",
     "account": "our accounts team",
 }
+#: Options that fit any problem, offered when no want names a remedy (never shipping).
+_GENERAL_OPTIONS = frozenset({"refund", "credit", "callback", "discount"})
 #: Enough choice to be a real meeting of minds, few enough to read at a glance. Options that
 #: answer an explicit want are always offered, up to the hard limit.
 _MAX_OPTIONS = 3
@@ -106,6 +108,8 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy,
                   today: dt.date) -> dict[str, Any]:
     """Everything ``offline_reply.j2`` needs, decided from the analysis and the policy."""
     wants, declined = split_wants(analysis.wants, policy)
+    offered = choose_options(analysis, policy)
+    follow_up = follow_up_day(analysis, policy, today)
     return {
         "first_name": first_name(email),
         "restated": _safe_restatements(analysis.grievances, policy),
@@ -114,9 +118,11 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy,
         "anger": analysis.anger,
         "wants": wants,
         "declined": declined,
-        "options": [o.text for o in choose_options(analysis, policy)],
+        "options": [o.text for o in offered],
+        "alternatives": options_are_alternatives(analysis, offered),
         "team": _TEAMS.get(analysis.category, "the right team"),
-        "follow_up_date": format_day(add_business_days(today, policy.follow_up_days)),
+        "follow_up_date": format_day(follow_up),
+        "deadline_kept": follow_up == _customer_deadline(analysis, today),
         "follow_up_channel": policy.follow_up_channel,
         "legal_review": analysis.escalation.review and not analysis.escalation.required,
         "policy": policy,
@@ -191,11 +197,27 @@ def _request_item(phrase: str) -> str:
     return f"us to {phrase}" if first in _ACTION_WORDS else f"for {phrase}"
 
 
+#: Where a grievance splits into clauses that can be restated on their own.
+_CLAUSE_SPLIT = re.compile(r"\s*[,;]\s+|\s+(?:and|but|so|then|because)\s+"
+                           r"(?=(?:i|my|we|our|the|it|this|that|now|still)\b)", re.IGNORECASE)
+#: How a restatement is attributed to the customer: the first, then any further one.
+_ATTRIBUTION = ("You told us that {}.", "You also mentioned that {}.")
+
+
 def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) -> list[str]:
-    """The first grievances, restated, leaving out any that would read as our promise."""
+    """The first grievances the customer can be quoted on, as their own account ("You told
+    us that the installer arrived four hours late"), never as the company's admission, and
+    leaving out any that would read as our promise (:func:`drafter.voice.attributed`)."""
     out: list[str] = []
     for grievance in grievances:
-        sentence = _as_sentence(second_person(grievance))
+        # "You cancelled my flight and I paid €189 for a hotel": the accusation is left out,
+        # what happened to the customer is kept.
+        parts = [grievance] + [p for p in _CLAUSE_SPLIT.split(grievance)
+                               if len(p.split()) >= 4]
+        clause = next((a for a in map(attributed, parts) if a), None)
+        if clause is None:
+            continue
+        sentence = _ATTRIBUTION[min(len(out), 1)].format(clause)
         if not over_promises(sentence, policy):
             out.append(sentence)
         if len(out) >= limit:
@@ -220,21 +242,39 @@ def first_name(email: Email) -> str:
 
 
 def choose_options(analysis: Analysis, policy: Policy) -> list[OfferedOption]:
-    """Two to four policy options: the best answer to each want first, then what fits the case.
+    """The policy options that answer the customer: one per want the policy can meet (up to
+    four), so a customer who asked for a refund *and* a call gets both; then, only when no
+    want was matched, what fits the kind of problem.
 
-    Every want whose remedy the policy allows gets its own option (up to four), so a customer
-    who asked for a call and a refund sees both, not a filler in place of one.
+    Never every option the policy lists: shipping is no answer to a bank's customer, so an
+    option is only offered for a want it answers or a problem it fits (expedited shipping
+    only for a delivery or a product).
     """
     allowed = [o.kind for o in policy.options]
     per_want = [[k for k in _OPTIONS_FOR_WANT.get(want_kind(w), ()) if k in allowed]
                 for w in analysis.wants]
     primary = list(dict.fromkeys(kinds[0] for kinds in per_want if kinds))
-    secondary = [k for kinds in per_want for k in kinds[1:]]
-    fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ()) if k in allowed]
-    ordered = list(dict.fromkeys(primary + secondary + fitting + allowed))
-    count = max(_MAX_OPTIONS, min(len(primary), _MAX_WANTED_OPTIONS))
+    if primary:
+        # With one want, one alternative to it ("or a credit, if you prefer"); with several,
+        # each gets its own action and nothing competes with them.
+        extra = ([k for kinds in per_want for k in kinds[1:] if k not in primary][:1]
+                 if len(primary) == 1 else [])
+        ordered = primary[:_MAX_WANTED_OPTIONS] + extra
+    else:
+        fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ()) if k in allowed]
+        general = [k for k in allowed if k in _GENERAL_OPTIONS]
+        ordered = list(dict.fromkeys(fitting + general))[:_MAX_OPTIONS]
     return [OfferedOption(k, offer_text(policy.option(k), analysis, policy))  # type: ignore[arg-type]
-            for k in ordered[:count]]
+            for k in ordered]
+
+
+def options_are_alternatives(analysis: Analysis, options: list[OfferedOption]) -> bool:
+    """Whether the customer should pick one of the options (they answer the same need) or
+    gets them all (each answers a want of its own: a refund *and* a call back)."""
+    answered = {kinds[0] for kinds in (
+        [k for k in _OPTIONS_FOR_WANT.get(want_kind(w), ()) if k in {o.kind for o in options}]
+        for w in analysis.wants) if kinds}
+    return len(answered) < len(options) or (len(options) < 2 and not answered)
 
 
 def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
@@ -243,11 +283,10 @@ def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
 
 
 def _offer_amount(option: Option, analysis: Analysis, policy: Policy) -> str:
-    amounts = [f for f in analysis.facts if f.kind == "amount"]
     cap = option.max_amount
     if option.kind == "refund":
         # Refund what they paid when we know it (capped); never quote the cap as if owed.
-        asked = _amount_in_wants(analysis) or (amounts[0] if amounts else None)
+        asked = _amount_in_wants(analysis) or _charged_amount(analysis)
         if asked is None:
             return "the amount you paid"
         if asked.currency and asked.currency != policy.currency.upper():
@@ -261,6 +300,23 @@ def _offer_amount(option: Option, analysis: Analysis, policy: Policy) -> str:
     if cap is not None:
         return money(cap, policy.currency)
     return "the full amount"
+
+
+#: Words that make an amount the one the customer paid or was charged.
+_PAID_RE = re.compile(r"\b(?:paid|pay|charged?|charges|billed|cost|costs|fee|fees|price|total|"
+                      r"debited|took|taken|deducted|overcharged)\b", re.IGNORECASE)
+
+
+def _charged_amount(analysis: Analysis) -> Fact | None:
+    """The amount in dispute when no want names one: the largest amount written beside
+    "paid", "charged", "fee" in a grievance, else the only amount there is. Never simply
+    the first amount ("$1 test charge" beside a "$29 charge")."""
+    amounts = [f for f in analysis.facts if f.kind == "amount"]
+    paid = [f for f in amounts
+            if any(f.text in g and _PAID_RE.search(g) for g in analysis.grievances)]
+    if paid:
+        return max(paid, key=lambda f: float(f.value))
+    return amounts[0] if len(amounts) == 1 else None
 
 
 def _amount_in_wants(analysis: Analysis) -> Fact | None:
@@ -292,6 +348,48 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
+def follow_up_day(analysis: Analysis, policy: Policy, today: dt.date) -> dt.date:
+    """The day the reply promises an update: the policy's business days, or sooner when the
+    customer gave an earlier deadline ("by Friday", "within 2 days") that is still ahead."""
+    planned = add_business_days(today, policy.follow_up_days)
+    theirs = _customer_deadline(analysis, today)
+    return theirs if theirs is not None and theirs < planned else planned
+
+
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WITHIN_RE = re.compile(r"(?:within|in)\s+(?:the next\s+)?(\d+|two|three|four|five)\s+"
+                        r"(business days?|working days?|days?|hours?)", re.IGNORECASE)
+
+
+def _customer_deadline(analysis: Analysis, today: dt.date) -> dt.date | None:
+    """The first deadline the customer set, as a working day after today, when it can be
+    read (English weekdays, "tomorrow", "within N days"); None otherwise."""
+    for fact in analysis.facts:
+        if fact.kind != "deadline":
+            continue
+        text = fact.value.lower()
+        day = next((i for i, name in enumerate(_WEEKDAY_NAMES) if name in text), None)
+        if day is not None:
+            ahead = (day - today.weekday()) % 7 or 7
+            found = today + dt.timedelta(days=ahead)
+        elif "tomorrow" in text:
+            found = today + dt.timedelta(days=1)
+        elif (m := _WITHIN_RE.search(text)):
+            n = int(m.group(1)) if m.group(1).isdigit() else _SMALL[m.group(1)]
+            unit = m.group(2)
+            found = (add_business_days(today, n) if "business" in unit or "working" in unit
+                     else today + dt.timedelta(days=max(1, n if "day" in unit else 1)))
+        else:
+            continue
+        while found.weekday() >= 5:
+            found -= dt.timedelta(days=1)  # "by Sunday": the Friday before
+        return found if found > today else None
+    return None
+
+
+_SMALL = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
 def format_day(day: dt.date) -> str:
     return f"{day:%A}, {day:%B} {day.day}"
 
@@ -316,11 +414,6 @@ def _want_phrase(want: str) -> str:
     """A want restated after "You asked …": pronouns turned, first letter lower-case."""
     phrase = second_person(want).rstrip(".")
     return phrase[:1].lower() + phrase[1:] if not phrase.startswith("I ") else phrase
-
-
-def _as_sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _tidy(text: str) -> str:
