@@ -102,14 +102,27 @@ def main() -> None:
     parser.add_argument("--char-max", type=int, default=5)
     parser.add_argument("--cross", type=int, default=6,
                         help="length of the character n-grams across words (0: none)")
+    parser.add_argument("--alarm-weight", type=float, default=1.5,
+                        help="class weight of violence and crisis sentences (none is 1)")
+    parser.add_argument("--legal-weight", type=float, default=1.2)
+    parser.add_argument("--train-on", default="",
+                        help="dev blind sets (comma-separated) to train on instead of using "
+                             "them for thresholds")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="model folder (default: shipped)")
     args = parser.parse_args()
 
     spec = FeatureSpec(buckets=args.buckets, char_max=args.char_max, cross=args.cross)
     samples, dev_emails, dev_sentences = split_corpus()
-    dev_emails += [{**d, "file": name} for name in ESCALATION_DEV for d in blind_set(name)]
-    weights = {"none": 1.0, "violence": 1.5, "crisis": 1.5, "legal": 1.2}
+    trained_blind = [n for n in args.train_on.split(",") if n]
+    for name in trained_blind:
+        samples += [pair for d in blind_set(name) for pair in
+                    (email_sentences(d) if d["signal"] else
+                     [(s, "none") for _, _, s in sentences(d["text"])])]
+    dev_emails += [{**d, "file": name} for name in ESCALATION_DEV if name not in trained_blind
+                   for d in blind_set(name)]
+    weights = {"none": 1.0, "violence": args.alarm_weight, "crisis": args.alarm_weight,
+               "legal": args.legal_weight}
     buckets, w, bias = fit(samples, LABELS, spec, args.c, weights)
     meta = {"labels": LABELS, "bias": bias, "features": spec.to_dict()}
     table, scale = quantize(buckets, w, len(LABELS), spec.buckets)

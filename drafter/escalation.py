@@ -119,6 +119,7 @@ _CRISIS = [
     r"\b(?:pills|tablets) (?:saved|stockpiled|hoarded)|(?:saved|stockpiled|hoarding|hoarded) "
     r"(?:up\s+)?(?:\w+\s+)?(?:pills|tablets)\b|\boverdose\b",
     r"\bnot (?:be|being) (?:alive|around|here) (?:much longer|anymore|any more)\b",
+    r"\b(?:started|start|been|am|i'm|keep|back to)\s+(?:\w+\s+)?cutting\s+(?:again|myself)\b",
 ]
 #: Crisis cues that mean nothing alone ("I won't be here tomorrow" is usually a delivery
 #: problem) and escalate only in pairs.
@@ -131,6 +132,23 @@ _CRISIS_WEAK = [
     r"\b(?:putting|put|get|getting) my affairs in order\b",
     r"\bnobody will miss me\b",
 ]
+#: Regulators, ombudsmen and consumer bodies in the seven languages' countries, written as
+#: customers write them (folded: lower case, no accents).
+_AGENCY = (
+    r"(?:\w+\s+)?(?:ombudsm[ae]n|regulators?|trading standards|consumer (?:protection|affairs|"
+    r"rights|council|office|bureau|authority)|attorney general|cfpb|ftc|fcc|fca|ofcom|ofgem|"
+    r"ofwat|ico|dot|better business bureau|bbb|state (?:regulator|insurance commissioner)|"
+    r"financial ombudsman|information commissioner|ombudsman services|citizens advice)\b"
+)
+_AGENCY_FOLDED = (
+    r"(?:omic|consumo|facua|ocu|aesa|cnmc|banco de espana|defensa del consumidor|profeco|"
+    r"sernac|procon|anatel|anac|aneel|reclame aqui|bacen|banco central|consumidor\.gov|"
+    r"deco|asae|anacom|erse|livro de reclamacoes|dgccrf|mediateur|arcep|cnil|acpr|"
+    r"60 millions|ufc[- ]que choisir|bafin|verbraucherzentrale|schlichtungsstelle|"
+    r"bundesnetzagentur|schlichter|ombudsmann|agcom|arera|ivass|codacons|altroconsumo|"
+    r"garante|antitrust|agcm|acm|consumentenbond|geschillencommissie|kifid|"
+    r"autoriteit consument|ombudsman|regulador|regulateur|regolatore|toezichthouder)"
+)
 #: A threat of action by the writer, never a law, an agency or a lawyer merely named (the
 #: corpus showed "I'm not a lawyer, but…", "the CFPB website says…", "your debt agency
 #: threatened legal action" all fire on bare nouns).
@@ -146,6 +164,14 @@ _LEGAL = [
     r"\b(?:i|we)(?:'ve| have) (?:instructed|hired|retained|contacted|engaged) (?:a|my|our) "
     r"(?:lawyer|attorney|solicitor|legal team)\b",
     r"\bhear(?:ing)? from (?:my|our) (?:lawyer|attorney|solicitor|legal team)s?\b",
+    # A complaint the writer has made or will make to a regulator or ombudsman: regulatory
+    # action against the company (naming one without acting is no threat).
+    rf"\b(?:i|we)(?:'ve| have| had|'ll| will| am going to|'m going to)?\s+(?:now\s+|already\s+|"
+    rf"just\s+|also\s+|officially\s+)?(?:filed|lodged|opened|submitted|made|raised|sent|"
+    rf"passed|reported|escalated|referred|taken|file|lodge|open|submit|make|raise|send|pass|"
+    rf"report|escalate|refer|take)\s+(?:\w+\s+){{0,4}}(?:to|with)\s+(?:the\s+)?{_AGENCY}",
+    rf"\b(?:reported|referred|passed)\s+(?:you|this|it|the (?:\w+ )?(?:matter|case|issue|"
+    rf"thing))\s+(?:\w+\s+){{0,2}}to\s+(?:the\s+)?{_AGENCY}",
 ]
 #: Direct threats and crisis statements in the six other languages, matched on folded text
 #: (lower case, no accents: :func:`drafter.understand.features.fold`). Only first-person
@@ -215,10 +241,59 @@ _OTHER_CRISIS = [
     r"\bzelfmoord (?:plegen|te plegen)\b|\bmezelf (?:van kant maken|iets aandoen|ombrengen)\b",
     r"\bik wil (?:niet meer leven|dood)\b|\been einde aan mijn leven maken\b",
 ]
+#: Self-harm and legal action in the six other languages (folded text). Self-harm needs a
+#: sign it is deliberate or recurring ("de novo", "wieder", "da sola"): "me corte con el
+#: cristal roto" is an injury from the product, not a crisis.
+_OTHER_SELF_HARM = [
+    r"\bme (?:volvi a |vuelvo a |he vuelto a )?(?:hacer|hago|hice|estoy haciendo) dano\b"
+    r"(?=.*\b(?:otra vez|de nuevo|volvi|vuelto|brazos|munecas|a proposito|sola|solo)\b)",
+    r"\bme (?:volvi a|he vuelto a|vuelvo a) (?:cortar|autolesionar)\b|\bautolesion\w*",
+    r"\b(?:ritze|ritzen|ritzte) (?:ich )?mich\b|\bmich (?:\w+ )?(?:wieder )?geritzt\b|"
+    r"\bselbstverletz\w*",
+    r"\bje me (?:suis )?(?:scarifie\w*|mutile\w*|recommence a me (?:couper|faire du mal))|"
+    r"\bautomutil\w*|\bje me (?:suis )?(?:refait|fais|fait) du mal\b(?=.*\b(?:encore|nouveau|"
+    r"expres|bras|poignets)\b)",
+    r"\b(?:me machucando|me machuquei|me cortando|me cortei|me fiz mal)\b"
+    r"(?=.*\b(?:de novo|outra vez|bracos|pulsos|marca|de proposito|sozinh[ao])\b)|"
+    r"\bautomutila\w*|\bautolesa\w*",
+    r"\bmi sono (?:fatt[ao]|fatt[ao] di nuovo|di nuovo fatt[ao]) (?:di nuovo )?male da sol[ao]\b|"
+    r"\bautolesion\w*|\bmi taglio di nuovo\b|\bho ricominciato a tagliarmi\b",
+    r"\bmezelf (?:weer )?(?:gesneden|snijden|pijn (?:gedaan|doen)|beschadig\w*)\b|"
+    r"\bzelfbeschadig\w*|\bik snij mezelf\b",
+]
+_OTHER_LEGAL = [
+    # a complaint made, or about to be, with a regulator or consumer body
+    rf"\b(?:(?:he|hemos|ya he|voy a|vamos a) (?:puesto|presentado|poner|presentar|abierto|abrir|"
+    rf"interpuesto|interponer)|(?:ja )?(?:abri|fiz|registrei|vou abrir|vou fazer|vou registrar)|"
+    rf"(?:j'ai|nous avons|je vais|nous allons) (?:depose|deposer|saisi|saisir|fait|faire|"
+    rf"signale|signaler)|(?:ho|abbiamo|faro|faremo) (?:presentato|fatto|sporto|segnalato|"
+    rf"presentare|fare|sporgere|segnalare)|(?:ik heb|wij hebben|we hebben) (?:een )?"
+    rf"(?:klacht|melding)|(?:ik ga|ik zal) (?:een )?(?:klacht|melding))\s+"
+    rf"(?:\w+\W+){{0,6}}?{_AGENCY_FOLDED}\b",
+    r"\b(?:gemeldet|eingereicht|angezeigt|eingeschaltet)\b.{0,40}\b(?:bafin|"
+    r"verbraucherzentrale|schlichtungsstelle|bundesnetzagentur)\b|\b(?:bafin|"
+    r"verbraucherzentrale|schlichtungsstelle|bundesnetzagentur|schlichter)\b.{0,40}\b(?:gemeldet|"
+    r"eingereicht|eingeschaltet)\b",
+    # court procedure the writer starts: payment orders, writs, criminal complaints
+    r"\b(?:os|les|le|te) (?:meto|pongo|interpongo|voy a meter|voy a poner) (?:un |una )?"
+    r"(?:monitorio|demanda|denuncia|querella)\b",
+    r"\b(?:(?:bekommen|erhalten|kriegen) sie|sie (?:bekommen|erhalten|kriegen))\b.{0,40}"
+    r"\b(?:mahnbescheid|klage|anzeige)\b|"
+    r"\b(?:beantrage|erstatte|reiche) ich\b.{0,30}\b(?:mahnbescheid|anzeige|klage)\b|"
+    r"\bsammelklage\b.{0,60}\banwalt\b|\banwalt\b.{0,60}\bsammelklage\b",
+    r"\b(?:ho sporto|sporgero|presentero|ho presentato) (?:una )?(?:denuncia|querela|"
+    r"denuncia-querela|esposto)\b",
+    r"\b(?:vous recevrez|vous allez recevoir)\b.{0,40}\b(?:mise en demeure|injonction de payer|"
+    r"assignation|citation)\b|\bje (?:porte|vais porter|ai porte) plainte contre vous\b",
+    r"\b(?:vou|irei|ja) (?:entrar com|abrir|mover) (?:uma )?(?:acao|processo|queixa)\b",
+    r"\bik (?:ga|zal|stap) (?:naar de rechter|een (?:rechtszaak|procedure) (?:beginnen|starten)|"
+    r"aangifte doen tegen (?:jullie|u))\b",
+]
 _I = re.IGNORECASE
 _FOLDED = {
     "violence": re.compile("|".join(f"(?:{p})" for p in _OTHER_VIOLENCE)),
-    "crisis": re.compile("|".join(f"(?:{p})" for p in _OTHER_CRISIS)),
+    "crisis": re.compile("|".join(f"(?:{p})" for p in _OTHER_CRISIS + _OTHER_SELF_HARM)),
+    "legal": re.compile("|".join(f"(?:{p})" for p in _OTHER_LEGAL)),
 }
 _PATTERNS = {
     "violence": re.compile("|".join(f"(?:{p})" for p in _VIOLENCE), _I),

@@ -103,7 +103,7 @@ _COMPOUND_ENDS = tuple(w for w, k in REFERENCE_WORDS.items()
 #: "account ending 6613", "terminada en 4471", "endet auf 3390", "se terminant par 5521":
 #: the last digits of an account or card, the only part of one a reply may repeat.
 _ENDING_RE = re.compile(
-    r"(?P<what>[^\W\d_]+)[\s:(]+(?:[^\W\d_]+\s+){0,2}?"
+    r"(?<![^\W\d_])(?P<what>[^\W\d_]{2,24})[\s:(]+(?:[^\W\d_]{1,24}\s+){0,2}?"
     r"(?:ending(?: in| with)?|ends? (?:in|with)|terminad[ao] en|terminando en|que termina en|"
     r"(?:mit )?endung|endet auf|endend auf|se terminant par|finissant par|(?:qui )?finit par|"
     r"(?:com )?final|terminado em|terminante in|che termina con|finale|eindigend op|"

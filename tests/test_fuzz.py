@@ -357,3 +357,17 @@ def test_drafter_check_on_generated_files(offline_cli: Path, reply: bytes, origi
     email_path.write_bytes(original)
     _invoke("check", str(reply_path), "--email", str(email_path), "--engine", "offline",
             "--json")
+
+
+@pytest.mark.parametrize("text", [
+    "A" * 100_000 + "RGH", "ab " * 50_000, "ending " * 20_000, "1." * 50_000, "by the " * 20_000,
+    "#" + "a1" * 30_000, "order " * 30_000, "twice a " * 20_000,
+], ids=["long-word", "short-words", "ending", "dots", "deadline-leads", "hash", "order-words",
+        "rates"])
+def test_fact_reading_stays_linear_on_adversarial_text(text: str):
+    """The fact reader's context patterns ("account ending 6613", "flight SV 218") once
+    scanned a whole word from every position; the guard keeps such a slip from hanging CI."""
+    from drafter.facts import extract_facts
+
+    with guard(20):
+        assert isinstance(extract_facts(text, "en"), list)
