@@ -95,20 +95,29 @@ _WANT_SPLIT = re.compile(
 
 WANT_KINDS: dict[str, str] = {
     "refund": r"refund|money back|reimburs|reverse (?:\w+ ){0,3}charge|charge ?back|"
-              r"pa(?:y|id) (?:me )?back|cash back",
+              r"pa(?:y|id) (?:me )?back|cash back|"
+              # es, de, fr, pt, it, nl
+              r"reembols|devoluci[óo]n|devuelv|r[üu]ckerstatt|erstatt|zur[üu]ckzahl|geld zur[üu]ck|"
+              r"rembours|rimbors|estorno|devolv|terugbetal|geld terug|restitu",
     "replacement": r"replace|replacement|new one|exchange|another one|reship|"
+                   r"sustitu|reemplaz|ersatz|austausch|remplac|sostitu|substitu|vervang|"
                    r"(?:right|correct) (?:size|item|one|colou?r|model)|"
                    r"send (?:me )?(?:a|the|another)",
     # Before delivery: "a callback by Friday" is a call, and the day is only its deadline.
     "callback": r"call me|phone me|ring me|speak (?:to|with)|talk (?:to|with)|manager|"
-                r"supervisor|a (?:real )?(?:person|human)|call ?-?back|phone call",
+                r"supervisor|a (?:real )?(?:person|human)|call ?-?back|phone call|"
+                r"ll[áa]m(?:e|en|ada)|r[üu]ckruf|rappel|telefonata|richiam|chamada|lig(?:ue|uem)|"
+                r"terugbel",
     "delivery": r"\bdeliver|\barriv|\bship(?:ping|ped|ment)?\b|tracking|where (?:is|my)|on time|"
-                r"expedite",
-    "cancel": r"cancel|close my account|unsubscribe|terminate",
-    "repair": r"\bfix|repair|working|work again",
-    "credit": r"credit|discount|compensat|voucher|coupon|gift card|free",
-    "apology": r"apolog|sorry",
-    "explanation": r"explain|explanation|why|an answer|answers|tell me what",
+                r"expedite|entreg|liefer|livr|consegn|bezorg",
+    "cancel": r"cancel|close my account|unsubscribe|terminate|anul|dar(?:me)? de baja|k[üu]ndig|"
+              r"storn|r[ée]sili|annul|disdett|opzeg",
+    "repair": r"\bfix|repair|working|work again|repar|arregl|r[ée]par|ripar|consert",
+    "credit": r"credit|discount|compensat|voucher|coupon|gift card|free|compensa|indemn|"
+              r"entsch[äa]dig|gutschrift|d[ée]dommag|indenn|vergoeding",
+    "apology": r"apolog|sorry|disculp|entschuldig|excuses|scuse|desculp|excuus",
+    "explanation": r"explain|explanation|why|an answer|answers|tell me what|explica|erkl[äa]r|"
+                   r"spiegaz|uitleg|por qu[ée]|warum|pourquoi|perch[ée]|waarom",
 }
 _WANT_KIND_RE = {k: re.compile(v, re.IGNORECASE) for k, v in WANT_KINDS.items()}
 

@@ -130,7 +130,9 @@ def _fall_back(result: DraftResult, policy: Policy, engine: Engine, opts: DraftO
             "in the email) and no safe reply could be built; write this one by hand")
         return
     result.draft, result.check = draft, check
-    english = "" if analysis.language == "en" else " (in English)"
+    from drafter.localize import REPLY_LANGUAGES
+
+    english = "" if analysis.language in REPLY_LANGUAGES else " (in English)"
     result.notices.append(
         f"the {engine.name} draft still had {bad} error(s) after {result.revisions} "
         f"revision(s), so it was replaced by the offline template reply{english}, which "
@@ -199,10 +201,13 @@ def _notices(email: Email, analysis: Analysis, engine: Engine) -> list[str]:
         notes.append(f"next step: {esc.guidance}")
     notes.extend(esc.notes)
     notes.extend(analysis.notes)
-    if analysis.language != "en" and engine.name == "offline":
+    from drafter.localize import REPLY_LANGUAGES
+
+    if analysis.language not in REPLY_LANGUAGES and engine.name == "offline":
         notes.append(
             f"the email looks {language_name(analysis.language)}; the offline engine replies "
-            "in English only (use --engine openai for a reply in the customer's language)"
+            f"in {', '.join(language_name(x) for x in REPLY_LANGUAGES)}, so this reply is in "
+            "English (use --engine openai for a reply in the customer's language)"
         )
     notes.extend(email.warnings)
     return notes

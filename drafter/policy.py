@@ -37,10 +37,17 @@ class Option:
     offer: str
     max_amount: float | None = None
     when: str = ""  # free-text note on when it applies, shown to prompts
+    #: The offer in other languages (``offer_es = "…"``), for offline replies in them.
+    offers: dict[str, str] = field(default_factory=dict)
+
+    def offer_in(self, language: str) -> str | None:
+        """The offer as written for ``language``; None when the policy gives none in it
+        (English is ``offer`` itself)."""
+        return self.offer if language == "en" else self.offers.get(language)
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "offer": self.offer, "max_amount": self.max_amount,
-                "when": self.when}
+                "when": self.when, **{f"offer_{k}": v for k, v in self.offers.items()}}
 
 
 @dataclass
@@ -186,9 +193,12 @@ def _option(raw: Any, index: int) -> Option:
     if "offer" not in raw:
         raise ValueError(f"options[{index}] ({kind}) needs an 'offer' sentence")
     max_amount = raw.get("max_amount")
+    offers = {key.removeprefix("offer_"): str(value) for key, value in raw.items()
+              if key.startswith("offer_") and len(key) == len("offer_xx")}
     return Option(
         kind=kind,
         offer=str(raw["offer"]),
         max_amount=float(max_amount) if max_amount is not None else None,
         when=str(raw.get("when", "")),
+        offers=offers,
     )

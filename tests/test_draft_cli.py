@@ -207,10 +207,22 @@ def test_bad_policy_is_exit_2(tmp_path):
     assert result.exit_code == 2 and "not valid TOML" in result.stderr
 
 
-def test_non_english_email_says_so():
+def test_a_spanish_email_gets_a_spanish_reply():
     data = json.loads(run("draft", str(EXAMPLES / "spanish.txt"), "--json").stdout)
     assert data["analysis"]["language"] == "es"
-    assert any("Spanish" in n for n in data["notices"])
+    assert data["draft"]["text"].startswith("Hola") and "Lamento" in data["draft"]["text"]
+    assert not any("English" in n for n in data["notices"])
+
+
+def test_an_email_in_a_language_without_a_template_says_the_reply_is_english(tmp_path):
+    mail = tmp_path / "dutch.txt"
+    mail.write_text("Mijn bestelling 5521 is nog steeds niet geleverd en niemand belt terug. "
+                    "Ik wil mijn geld terug, want ik heb er al drie weken op gewacht.\n",
+                    encoding="utf-8")
+    data = json.loads(run("draft", str(mail), "--json").stdout)
+    assert data["analysis"]["language"] == "nl"
+    assert any("Dutch" in n and "English" in n for n in data["notices"])
+    assert data["draft"]["text"].startswith("Hi")
 
 
 def test_legal_threat_drafts_but_asks_for_review():

@@ -38,6 +38,7 @@ from fake_client import FakeClient, schema_name
 from drafter.checker import check_reply
 from drafter.engines.offline import OfflineEngine, choose_options, split_wants
 from drafter.errors import EngineError
+from drafter.localize import reply_language
 from drafter.mail import read_email
 from drafter.models import Analysis, Draft, Email, Escalation
 from drafter.pipeline import DraftOptions, draft_email, unsafe_rules
@@ -107,7 +108,9 @@ def test_offline_drafts_offer_only_policy_options(case: Case):
     assert not any("replaced by the offline template" in n for n in result.notices)
 
     offered = _numbered_options(result.draft.text)
-    allowed = {o.text[:1].upper() + o.text[1:] for o in choose_options(result.analysis, policy)}
+    language = reply_language(result.analysis.language)
+    allowed = {o.text[:1].upper() + o.text[1:]
+               for o in choose_options(result.analysis, policy, language)}
     assert offered and set(offered) <= allowed
 
 

@@ -298,10 +298,9 @@ def _amount_for(opt: Option, analysis: Analysis | None) -> float | None:
 
 
 def format_money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}.get(
-        currency.upper())
-    num = f"{amount:.2f}".removesuffix(".00")
-    return f"{symbol}{num}" if symbol else f"{num} {currency}"
+    from drafter.localize import money
+
+    return money(amount, currency)
 
 
 def follow_up_sentence(policy: Policy) -> str:

@@ -476,9 +476,9 @@ def _unlisted_kinds(ctx: Context, rule: Rule) -> list[Finding]:
 
 
 def _money(amount: float, currency: str) -> str:
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency.upper())
-    num = f"{amount:.2f}".removesuffix(".00")
-    return f"{symbol}{num}" if symbol else f"{num} {currency}"
+    from drafter.localize import money
+
+    return money(amount, currency)
 
 
 def email_facts(body: str) -> list[Fact]:

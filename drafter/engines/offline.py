@@ -15,6 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from drafter.analyze import analyze_email, want_kind
+from drafter.localize import (
+    AMOUNT_WORDS,
+    OFFERS,
+    REFERENCE_WORDS,
+    WANT_NOUNS,
+    format_day,
+    money,
+    reply_language,
+)
 from drafter.models import Analysis, Draft, Email, Fact, Finding, Usage
 from drafter.policy import Option, Policy
 from drafter.prompts import Prompts
@@ -82,7 +91,13 @@ class OfflineEngine:
     def draft(self, email: Email, analysis: Analysis, policy: Policy, usage: Usage,
               on_text: Callable[[str], None] | None = None) -> Draft:
         context = reply_context(email, analysis, policy, self.today or dt.date.today())
-        text = self.prompts.render("offline_reply", **context)
+        language = context["language"]
+        name = "offline_reply" if language == "en" else f"offline_reply.{language}"
+        if self.prompts.origin(name) is None:  # a prompts folder without that language
+            context = reply_context(email, analysis, policy, self.today or dt.date.today(),
+                                    language="en")
+            name = "offline_reply"
+        text = self.prompts.render(name, **context)
         return Draft(subject=reply_subject(email.subject), text=_tidy(text))
 
     def judge(self, email: Email | None, analysis: Analysis | None, draft: Draft,
@@ -104,16 +119,21 @@ def reply_subject(subject: str) -> str:
     return subject if subject.lower().startswith(("re:", "aw:", "sv:")) else f"Re: {subject}"
 
 
-def reply_context(email: Email, analysis: Analysis, policy: Policy,
-                  today: dt.date) -> dict[str, Any]:
-    """Everything ``offline_reply.j2`` needs, decided from the analysis and the policy."""
+def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.date,
+                  language: str | None = None) -> dict[str, Any]:
+    """Everything ``offline_reply.j2`` (and ``offline_reply.LANG.j2``) needs, decided from
+    the analysis and the policy, in the reply's language: the customer's where a template
+    exists for it (:data:`drafter.localize.REPLY_LANGUAGES`), else English."""
+    lang = language or reply_language(analysis.language)
     wants, declined = split_wants(analysis.wants, policy)
-    offered = choose_options(analysis, policy)
+    offered = choose_options(analysis, policy, lang)
     follow_up = follow_up_day(analysis, policy, today)
     return {
         "first_name": first_name(email),
         "restated": _safe_restatements(analysis.grievances, policy),
-        "reference": _reference(analysis),
+        "language": lang,
+        "reference": _reference(analysis, lang),
+        "want_kinds": _want_nouns(analysis, lang),
         "subject": email.subject,
         "anger": analysis.anger,
         "wants": wants,
@@ -121,7 +141,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy,
         "options": [o.text for o in offered],
         "alternatives": options_are_alternatives(analysis, offered),
         "team": _TEAMS.get(analysis.category, "the right team"),
-        "follow_up_date": format_day(follow_up),
+        "follow_up_date": format_day(follow_up, lang),
         "deadline_kept": follow_up == _customer_deadline(analysis, today),
         "follow_up_channel": policy.follow_up_channel,
         "legal_review": analysis.escalation.review and not analysis.escalation.required,
@@ -241,7 +261,8 @@ def first_name(email: Email) -> str:
     return "there"
 
 
-def choose_options(analysis: Analysis, policy: Policy) -> list[OfferedOption]:
+def choose_options(analysis: Analysis, policy: Policy,
+                   language: str = "en") -> list[OfferedOption]:
     """The policy options that answer the customer: one per want the policy can meet (up to
     four), so a customer who asked for a refund *and* a call gets both; then, only when no
     want was matched, what fits the kind of problem.
@@ -264,7 +285,7 @@ def choose_options(analysis: Analysis, policy: Policy) -> list[OfferedOption]:
         fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ()) if k in allowed]
         general = [k for k in allowed if k in _GENERAL_OPTIONS]
         ordered = list(dict.fromkeys(fitting + general))[:_MAX_OPTIONS]
-    return [OfferedOption(k, offer_text(policy.option(k), analysis, policy))  # type: ignore[arg-type]
+    return [OfferedOption(k, offer_text(policy.option(k), analysis, policy, language))  # type: ignore[arg-type]
             for k in ordered]
 
 
@@ -277,29 +298,49 @@ def options_are_alternatives(analysis: Analysis, options: list[OfferedOption]) -
     return len(answered) < len(options) or (len(options) < 2 and not answered)
 
 
-def offer_text(option: Option, analysis: Analysis, policy: Policy) -> str:
-    """The option's sentence with ``{amount}`` filled: the customer's amount, capped by policy."""
-    return option.offer.replace("{amount}", _offer_amount(option, analysis, policy))
+def offer_text(option: Option, analysis: Analysis, policy: Policy,
+               language: str = "en") -> str:
+    """The option's sentence with ``{amount}`` filled: the customer's amount, capped by policy.
+    In another language: the policy's ``offer_LANG``, else the built-in wording of its kind."""
+    template = option.offer_in(language) or OFFERS[language][option.kind]
+    return template.replace("{amount}", _offer_amount(option, analysis, policy, language))
 
 
-def _offer_amount(option: Option, analysis: Analysis, policy: Policy) -> str:
+def _offer_amount(option: Option, analysis: Analysis, policy: Policy,
+                  language: str = "en") -> str:
     cap = option.max_amount
+    paid, full = AMOUNT_WORDS[language]
     if option.kind == "refund":
         # Refund what they paid when we know it (capped); never quote the cap as if owed.
         asked = _amount_in_wants(analysis) or _charged_amount(analysis)
         if asked is None:
-            return "the amount you paid"
-        if asked.currency and asked.currency != policy.currency.upper():
+            return paid
+        if _foreign(asked, analysis, policy):
             # Their amount in their currency, as they wrote it: never converted, and never
-            # compared with a cap in another currency.
-            return asked.text if cap is None else "the amount you paid"
+            # compared with a cap in another currency (or one we cannot name: "$" in a
+            # Mexican customer's email).
+            return asked.text if cap is None else paid
         value = float(asked.value)
         if cap is None or value <= cap:
-            return money(value, policy.currency)
-        return f"up to {money(cap, policy.currency)}"
+            return money(value, policy.currency, language)
+        return _UP_TO[language].format(money(cap, policy.currency, language))
     if cap is not None:
-        return money(cap, policy.currency)
-    return "the full amount"
+        return money(cap, policy.currency, language)
+    return full
+
+
+def _foreign(amount: Fact, analysis: Analysis, policy: Policy) -> bool:
+    """Whether an amount is in another currency than the policy's: a different code, or a
+    bare "$" in a Spanish or Portuguese email (pesos or reais as often as dollars, so never
+    taken for the policy's dollars)."""
+    if amount.currency:
+        return amount.currency != policy.currency.upper()
+    return "$" in amount.text and analysis.language in ("es", "pt")
+
+
+#: "up to $100", in each reply language.
+_UP_TO = {"en": "up to {}", "es": "hasta {}", "de": "bis zu {}", "fr": "jusqu'à {}",
+          "pt": "até {}", "it": "fino a {}"}
 
 
 #: Words that make an amount the one the customer paid or was charged.
@@ -324,15 +365,6 @@ def _amount_in_wants(analysis: Analysis) -> Fact | None:
         if fact.kind == "amount" and any(fact.text in w for w in analysis.wants):
             return fact
     return None
-
-
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-def money(value: float, currency: str) -> str:
-    amount = f"{value:,.2f}".removesuffix(".00")
-    symbol = _SYMBOLS.get(currency.upper())
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
 
 
 def add_business_days(start: dt.date, days: int) -> dt.date:
@@ -390,24 +422,31 @@ def _customer_deadline(analysis: Analysis, today: dt.date) -> dt.date | None:
 _SMALL = {"two": 2, "three": 3, "four": 4, "five": 5}
 
 
-def format_day(day: dt.date) -> str:
-    return f"{day:%A}, {day:%B} {day.day}"
-
-
-def _reference(analysis: Analysis) -> str:
-    for kind, label in _REFERENCE_LABELS:
+def _reference(analysis: Analysis, language: str = "en") -> str:
+    """The customer's reference, called by its own kind in the reply's language ("flight
+    1007", "el vuelo 1007", "Flug 1007"), most telling kind first; "" when there is none."""
+    words = REFERENCE_WORDS[language]
+    for kind in _REFERENCE_ORDER:
         fact = next((f for f in analysis.facts if f.kind == kind), None)
         if fact:
-            return f"{label} {fact.value}"
+            return f"{words[kind]} {fact.value}"
     return ""
 
 
-#: The references a reply names, most telling first, with the word it calls each by: the
-#: customer's own kind, so a flight is never called an order.
-_REFERENCE_LABELS = (("order_id", "order"), ("booking_id", "booking"), ("flight_id", "flight"),
-                     ("claim_id", "claim"), ("ticket_id", "case"), ("policy_id", "policy"),
-                     ("invoice_id", "invoice"), ("contract_id", "contract"),
-                     ("account_id", "account"))
+#: The references a reply names, most telling first: the customer's own kind, so a flight is
+#: never called an order.
+_REFERENCE_ORDER = ("order_id", "booking_id", "flight_id", "claim_id", "ticket_id", "policy_id",
+                    "invoice_id", "contract_id", "account_id")
+
+
+def _want_nouns(analysis: Analysis, language: str) -> list[str]:
+    """What the customer asked for, named by kind in the reply's language ("un reembolso",
+    "einen Rückruf"): how a reply in another language restates the wants, since the
+    customer's own phrase cannot be turned to the second person there. [] in English."""
+    if language == "en":
+        return []
+    nouns = WANT_NOUNS[language]
+    return list(dict.fromkeys(nouns[k] for k in map(want_kind, analysis.wants) if k in nouns))
 
 
 def _want_phrase(want: str) -> str:

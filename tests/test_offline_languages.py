@@ -1,0 +1,94 @@
+"""Offline replies in the customer's language (issue 15): one template per language under
+``prompts/`` with the same MAMA structure, dates and amounts written the local way, the
+customer's reference called by its own kind, and English with a notice for the rest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from drafter.engines.offline import OfflineEngine
+from drafter.localize import REPLY_LANGUAGES, format_day, money
+from drafter.models import Email
+from drafter.pipeline import draft_email
+from drafter.policy import parse_policy
+
+TODAY = dt.date(2026, 12, 3)  # a Thursday: two business days on is Monday 7 December
+EMAILS = {
+    "es": ("Hola, el pedido 55190 llegó roto y pagué 49,99 €. Quiero que me devuelvan el "
+           "dinero y que me llamen, por favor. Estoy muy molesta.",
+           "Hola", "Lamento", "lunes, 7 de diciembre", "el pedido 55190"),
+    "de": ("Guten Tag, meine Bestellung 44-1234 kam beschädigt an, ich habe 49,99 € bezahlt. "
+           "Ich möchte eine Rückerstattung und einen Rückruf. Das ist wirklich ärgerlich.",
+           "Guten Tag", "tut mir sehr leid", "Montag, 7. Dezember", "Bestellung 44-1234"),
+    "fr": ("Bonjour, ma commande 73025 est arrivée cassée et j'ai payé 49,99 €. Je veux un "
+           "remboursement et un rappel, s'il vous plaît. C'est inadmissible.",
+           "Bonjour", "désolé", "lundi 7 décembre", "la commande 73025"),
+    "pt": ("Olá, a encomenda 558102 chegou partida e paguei 49,99 €. Quero o reembolso e que "
+           "me liguem, por favor. Estou muito chateada.",
+           "Olá", "Lamento", "segunda-feira, 7 de dezembro", "a encomenda 558102"),
+    "it": ("Buongiorno, l'ordine 33-901274 è arrivato rotto e ho pagato 49,99 €. Voglio il "
+           "rimborso e una telefonata, per favore. Sono molto arrabbiata.",
+           "Buongiorno", "Mi dispiace", "lunedì 7 dicembre", "ordine 33-901274"),
+}
+#: English words of the English template that must never leak into another language's reply.
+ENGLISH = re.compile(r"\b(?:refund|sorry|please|option|the amount|you paid|your|follow)\b",
+                     re.IGNORECASE)
+POLICY = parse_policy('currency = "EUR"\n[agent]\nname = "Alex"\nsignoff = "Alex"\n'
+                      '[[options]]\nkind = "refund"\nmax_amount = 100\n'
+                      'offer = "a refund of {amount} to your original payment method"\n'
+                      '[[options]]\nkind = "callback"\noffer = "a call from our team lead"\n')
+
+
+def reply(text: str, policy=POLICY):
+    return draft_email(Email(sender_name="Ana", sender_address="ana@example.com", body=text),
+                       policy, OfflineEngine(today=TODAY))
+
+
+@pytest.mark.parametrize("lang", sorted(EMAILS))
+def test_each_language_gets_its_own_mama_reply(lang: str) -> None:
+    text, greeting, apology, day, reference = EMAILS[lang]
+    result = reply(text)
+    assert result.analysis.language == lang
+    draft = result.draft.text
+    assert draft.startswith(f"{greeting} Ana") or draft.startswith(f"{greeting}, Ana")
+    assert apology in draft and day in draft and reference in draft
+    assert "49,99 €" in draft  # the customer's amount, in the customer's format
+    assert not ENGLISH.search(draft.replace("Alex", "")), draft
+    assert "{" not in draft and "  " not in draft
+    assert not any("English" in n for n in result.notices)
+
+
+def test_a_policy_can_word_an_option_in_each_language() -> None:
+    policy = parse_policy('currency = "EUR"\n[[options]]\nkind = "refund"\n'
+                          'offer = "a refund of {amount}"\n'
+                          'offer_es = "la devolución de {amount} en 24 horas"\n')
+    draft = reply(EMAILS["es"][0], policy).draft.text
+    assert "La devolución de 49,99 € en 24 horas" in draft
+
+
+@pytest.mark.parametrize(("lang", "written"), [
+    ("en", "$1,240.50"), ("de", "1.240,50 €"), ("es", "1.240,50 €"), ("it", "1.240,50 €"),
+    ("pt", "1.240,50 €"), ("fr", "1\u202f240,50 €"),
+])
+def test_amounts_are_written_the_local_way(lang: str, written: str) -> None:
+    assert money(1240.5, "USD" if lang == "en" else "EUR", lang) == written
+
+
+def test_dates_are_written_the_local_way() -> None:
+    day = dt.date(2026, 12, 7)
+    assert [format_day(day, x) for x in REPLY_LANGUAGES] == [
+        "Monday, December 7", "lunes, 7 de diciembre", "Montag, 7. Dezember",
+        "lundi 7 décembre", "segunda-feira, 7 de dezembro", "lunedì 7 dicembre"]
+
+
+def test_a_prompts_folder_that_overrides_english_keeps_the_built_in_languages(tmp_path) -> None:
+    from drafter.prompts import Prompts, builtin_dir
+
+    (tmp_path / "offline_reply.j2").write_text(
+        (builtin_dir() / "offline_reply.j2").read_text(encoding="utf-8"), encoding="utf-8")
+    engine = OfflineEngine(prompts=Prompts([tmp_path]), today=TODAY)
+    result = draft_email(Email(body=EMAILS["es"][0]), POLICY, engine)
+    assert result.draft.text.startswith("Hola")  # the built-in folder still has es
