@@ -89,7 +89,8 @@ _NOT_A_WANT = re.compile(
 _WANT_SPLIT = re.compile(
     r"(?:,\s*(?:and\s+)?|\s+and\s+)(?:i|we)\s+(?:also\s+)?"
     r"(?:want|need|expect|demand|would like|'d like)\s+(?:you\s+to\s+)?"
-    rf"|,?\s+and\s+(?=(?:the|a|an|my|also|{_REQUEST_VERBS})\s)",
+    rf"|,?\s+and\s+(?:also\s+)?(?=(?:the|a|an|my|also|to be|to get|to have|{_REQUEST_VERBS}|"
+    rf"confirm|rebook|pay)\s)",
     re.IGNORECASE,
 )
 
@@ -102,7 +103,8 @@ WANT_KINDS: dict[str, str] = {
     "replacement": r"replace|replacement|new one|exchange|another one|reship|"
                    r"sustitu|reemplaz|ersatz|austausch|remplac|sostitu|substitu|vervang|"
                    r"(?:right|correct) (?:size|item|one|colou?r|model)|"
-                   r"send (?:me )?(?:a|the|another)",
+                   r"send (?:me )?(?:a|the|another)\b(?! (?:engineer|technician|someone))|"
+                   r"re-?book|(?:next|another|alternative|later) (?:available )?(?:flight|train)",
     # Before delivery: "a callback by Friday" is a call, and the day is only its deadline.
     "callback": r"call me|phone me|ring me|speak (?:to|with)|talk (?:to|with)|manager|"
                 r"supervisor|a (?:real )?(?:person|human)|call ?-?back|phone call|"
@@ -112,12 +114,15 @@ WANT_KINDS: dict[str, str] = {
                 r"expedite|entreg|liefer|livr|consegn|bezorg",
     "cancel": r"cancel|close my account|unsubscribe|terminate|anul|dar(?:me)? de baja|k[üu]ndig|"
               r"storn|r[ée]sili|annul|disdett|opzeg",
-    "repair": r"\bfix|repair|working|work again|repar|arregl|r[ée]par|ripar|consert",
+    "repair": r"\bfix|repair|working|work again|repar|arregl|r[ée]par|ripar|consert|engineer|"
+              r"technician|send someone|check the meter|techniker|t[ée]cnico|technicien|tecnico|"
+              r"monteur",
     "credit": r"credit|discount|compensat|voucher|coupon|gift card|free|compensa|indemn|"
               r"entsch[äa]dig|gutschrift|d[ée]dommag|indenn|vergoeding",
     "apology": r"apolog|sorry|disculp|entschuldig|excuses|scuse|desculp|excuus",
     "explanation": r"explain|explanation|why|an answer|answers|tell me what|explica|erkl[äa]r|"
-                   r"spiegaz|uitleg|por qu[ée]|warum|pourquoi|perch[ée]|waarom",
+                   r"spiegaz|uitleg|por qu[ée]|warum|pourquoi|perch[ée]|waarom|in writing|"
+                   r"written|schriftlich|por escrito|par [ée]crit|per iscritto|schriftelijk",
 }
 _WANT_KIND_RE = {k: re.compile(v, re.IGNORECASE) for k, v in WANT_KINDS.items()}
 

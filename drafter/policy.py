@@ -24,7 +24,23 @@ OPTION_KINDS = (
     "repair",
     "cancel",
     "exchange",
+    # By industry: travel, banking, software, utilities and telecoms (examples/policies/).
+    "rebooking",
+    "expenses",
+    "voucher",
+    "fee_reversal",
+    "dispute",
+    "written_confirmation",
+    "service_credit",
+    "incident_report",
+    "named_contact",
+    "technician_visit",
 )
+
+#: The kinds added for travel, banking, software, utilities and telecoms. A policy that lists
+#: none of them was written for the classic retail remedies, so the checker does not treat
+#: "we can rebook you" as an offer beyond it (it says nothing either way).
+INDUSTRY_KINDS = frozenset(OPTION_KINDS[OPTION_KINDS.index("rebooking"):])
 
 DEFAULT_POLICY_FILE = "drafter.toml"
 

@@ -449,6 +449,22 @@ def _restated_request(ctx: Context, mention: Mention) -> bool:
                    for rx in (vocab.get("offer"), vocab.get("commit"), _CAN_DO))
 
 
+def _line_at(text: str, pos: int) -> str:
+    """The line of ``text`` around ``pos``, lower case (an option is one line of a reply)."""
+    end = text.find("\n", pos)
+    return text[text.rfind("\n", 0, pos) + 1:end if end >= 0 else len(text)].lower()
+
+
+def _policy_offer_parts(policy: Policy) -> list[str]:
+    """The fixed words of each of the policy's offers (around ``{amount}``), lower case,
+    long enough to be the offer itself rather than a common phrase."""
+    parts = []
+    for option in policy.options:
+        for text in (option.offer, *option.offers.values()):
+            parts += [p.strip().lower() for p in text.split("{amount}") if len(p.strip()) >= 12]
+    return parts
+
+
 def _unlisted_kinds(ctx: Context, rule: Rule) -> list[Finding]:
     """Offers of an option kind that the policy does not list (one finding per kind)."""
     if not ctx.policy.options:
@@ -458,13 +474,20 @@ def _unlisted_kinds(ctx: Context, rule: Rule) -> list[Finding]:
         return []
     out = []
     start, end = ctx.layout.body_start, max(ctx.layout.body_end, ctx.layout.body_start)
+    ours = _policy_offer_parts(ctx.policy)
+    from drafter.policy import INDUSTRY_KINDS
+
+    industry = bool(ctx.policy.kinds & INDUSTRY_KINDS)
     for kind, regex in ctx.pack.kinds.items():
-        if kind in ctx.policy.kinds:
+        if kind in ctx.policy.kinds or (kind in INDUSTRY_KINDS and not industry):
             continue
         for m in regex.finditer(ctx.view, start, end):
             s0, s1 = ctx.sentence(m.start())
             if not offer.search(ctx.view, s0, s1):
                 continue
+            if any(part in _line_at(ctx.view, m.start()) for part in ours):
+                continue  # the policy's own option, in its own words ("meal vouchers" of
+                # an airline's expenses option is not an unlisted credit)
             if negation is not None and negation.search(ctx.view, s0, s1):
                 continue
             name = kind.replace("_", " ")

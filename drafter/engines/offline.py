@@ -31,27 +31,27 @@ from drafter.voice import attributed, second_person
 
 #: Which policy options answer which kind of want, best first.
 _OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
-    "refund": ("refund", "credit"),
-    "replacement": ("replacement", "exchange", "expedited_shipping"),
-    "delivery": ("expedited_shipping", "replacement"),
+    "refund": ("refund", "fee_reversal", "expenses", "credit"),
+    "replacement": ("replacement", "exchange", "rebooking", "expedited_shipping"),
+    "delivery": ("expedited_shipping", "rebooking", "replacement"),
     "cancel": ("cancel", "refund"),
-    "callback": ("callback",),
-    "repair": ("repair", "replacement"),
-    "credit": ("credit", "discount"),
-    "explanation": ("callback",),
+    "callback": ("callback", "named_contact"),
+    "repair": ("repair", "technician_visit", "replacement"),
+    "credit": ("credit", "service_credit", "voucher", "expenses", "discount"),
+    "explanation": ("incident_report", "written_confirmation", "callback"),
     "apology": (),
-    "stop-charges": ("refund", "credit", "cancel"),
-    "escalate": ("callback",),
-    "account": (),
+    "stop-charges": ("fee_reversal", "refund", "credit", "cancel"),
+    "escalate": ("named_contact", "callback"),
+    "account": ("written_confirmation",),
     "other": (),
 }
 #: Options that fit the area of the problem, to fill the list up after the wants' own.
 _OPTIONS_FOR_CATEGORY: dict[str, tuple[str, ...]] = {
-    "delivery": ("expedited_shipping", "replacement", "refund", "credit"),
-    "billing": ("refund", "credit", "callback", "cancel"),
-    "product": ("replacement", "repair", "refund", "exchange"),
-    "service": ("callback", "credit"),
-    "account": ("callback", "credit"),
+    "delivery": ("expedited_shipping", "rebooking", "replacement", "refund", "credit"),
+    "billing": ("refund", "fee_reversal", "credit", "callback", "cancel"),
+    "product": ("replacement", "repair", "technician_visit", "refund", "exchange"),
+    "service": ("callback", "named_contact", "credit", "service_credit"),
+    "account": ("callback", "written_confirmation", "credit"),
 }
 #: Who the agent checks with, by category, in the follow-up sentence.
 _TEAMS = {
@@ -62,7 +62,8 @@ _TEAMS = {
     "account": "our accounts team",
 }
 #: Options that fit any problem, offered when no want names a remedy (never shipping).
-_GENERAL_OPTIONS = frozenset({"refund", "credit", "callback", "discount"})
+_GENERAL_OPTIONS = frozenset({"refund", "credit", "callback", "discount", "service_credit",
+                              "named_contact"})
 #: Enough choice to be a real meeting of minds, few enough to read at a glance. Options that
 #: answer an explicit want are always offered, up to the hard limit.
 _MAX_OPTIONS = 3
@@ -272,8 +273,7 @@ def choose_options(analysis: Analysis, policy: Policy,
     only for a delivery or a product).
     """
     allowed = [o.kind for o in policy.options]
-    per_want = [[k for k in _OPTIONS_FOR_WANT.get(want_kind(w), ()) if k in allowed]
-                for w in analysis.wants]
+    per_want = [[k for k in _options_for(w) if k in allowed] for w in analysis.wants]
     primary = list(dict.fromkeys(kinds[0] for kinds in per_want if kinds))
     if primary:
         # With one want, one alternative to it ("or a credit, if you prefer"); with several,
@@ -289,12 +289,25 @@ def choose_options(analysis: Analysis, policy: Policy,
             for k in ordered]
 
 
+#: A refund of what a trip cost besides the ticket ("the hotel refunded") is expenses.
+_EXPENSES_RE = re.compile(r"\b(?:hotel|meals?|food|taxi|transport|expenses|costs|receipts|"
+                          r"hotel|comida|hôtel|repas|spese|despesas|kosten|onkosten)\b", re.I)
+
+
+def _options_for(want: str) -> tuple[str, ...]:
+    """The policy option kinds that answer a want, best first."""
+    kind = want_kind(want)
+    if kind == "refund" and _EXPENSES_RE.search(want):
+        return ("expenses", "credit")
+    return _OPTIONS_FOR_WANT.get(kind, ())
+
+
 def options_are_alternatives(analysis: Analysis, options: list[OfferedOption]) -> bool:
     """Whether the customer should pick one of the options (they answer the same need) or
     gets them all (each answers a want of its own: a refund *and* a call back)."""
-    answered = {kinds[0] for kinds in (
-        [k for k in _OPTIONS_FOR_WANT.get(want_kind(w), ()) if k in {o.kind for o in options}]
-        for w in analysis.wants) if kinds}
+    offered = {o.kind for o in options}
+    answered = {kinds[0] for kinds in ([k for k in _options_for(w) if k in offered]
+                                       for w in analysis.wants) if kinds}
     return len(answered) < len(options) or (len(options) < 2 and not answered)
 
 
@@ -310,7 +323,7 @@ def _offer_amount(option: Option, analysis: Analysis, policy: Policy,
                   language: str = "en") -> str:
     cap = option.max_amount
     paid, full = AMOUNT_WORDS[language]
-    if option.kind == "refund":
+    if option.kind in _PAID_BACK:
         # Refund what they paid when we know it (capped); never quote the cap as if owed.
         asked = _amount_in_wants(analysis) or _charged_amount(analysis)
         if asked is None:
@@ -327,6 +340,11 @@ def _offer_amount(option: Option, analysis: Analysis, policy: Policy,
     if cap is not None:
         return money(cap, policy.currency, language)
     return full
+
+
+#: Options that pay back what the customer paid (the amount comes from the email, capped);
+#: the others (credits, vouchers) are goodwill of the policy's amount.
+_PAID_BACK = frozenset({"refund", "fee_reversal", "expenses"})
 
 
 def _foreign(amount: Fact, analysis: Analysis, policy: Policy) -> bool:
