@@ -99,7 +99,10 @@ WANT_KINDS: dict[str, str] = {
               r"pa(?:y|id) (?:me )?back|cash back|"
               # es, de, fr, pt, it, nl
               r"reembols|devoluci[óo]n|devuelv|r[üu]ckerstatt|erstatt|zur[üu]ckzahl|geld zur[üu]ck|"
-              r"rembours|rimbors|estorno|devolv|terugbetal|geld terug|restitu",
+              r"rembours|rimbors|estorno|devolv|terugbetal|geld terug|restitu|"
+              r"(?:my|the|mein|das|mi|el|mon|l'|o meu|meu|il mio|i miei|mijn) (?:money|deposit|"
+              r"geld|kaution|dinero|fianza|argent|caution|dinheiro|cau[çc][ãa]o|soldi|denaro|"
+              r"cauzione|borg|waarborg)\b|[üu]berweis|transfer (?:the|my) money",
     "replacement": r"replace|replacement|new one|exchange|another one|reship|"
                    r"sustitu|reemplaz|ersatz|austausch|remplac|sostitu|substitu|vervang|"
                    r"(?:right|correct) (?:size|item|one|colou?r|model)|"
@@ -418,3 +421,15 @@ def _lower_first(text: str) -> str:
     if len(text) > 1 and text[0].isupper() and not text[1].isupper() and not text.startswith("I "):
         return text[0].lower() + text[1:]
     return text
+
+
+_THANKS_RE = re.compile(r"\b(?:thank|thanks|grateful|appreciate|kudos|gracias|agradec|danke|"
+                        r"dankbar|merci|remercie|obrigad|agradeç|grazie|ringrazi|bedankt|"
+                        r"dank je|dank u|compliment)", re.IGNORECASE)
+
+
+def thanks_only(email: Email, analysis: Analysis) -> bool:
+    """A message that thanks or praises and asks for nothing, calmly: it is answered with
+    thanks, not with an apology and a list of remedies."""
+    return (not analysis.wants and analysis.anger <= 1 and not analysis.escalation.review
+            and bool(_THANKS_RE.search(email.body)))

@@ -364,6 +364,9 @@ def assess_escalation(text: str, language: str | None = None) -> Escalation:
                                   for x in triggers):
         paired = {x.start for x in weak}
         triggers = [x for x in triggers if x.start not in paired] + weak
+    addressed = _to_a_regulator(text)
+    if addressed and not any(x.start == addressed.start for x in triggers):
+        triggers.append(addressed)
     notes: list[str] = []
     lang = language or detect_language(text, unknown="und")
     if text.strip() and lang not in model.meta.get("languages", ()):
@@ -372,6 +375,27 @@ def assess_escalation(text: str, language: str | None = None) -> Escalation:
         notes.append(f"the escalation check {named}: a person should read the email "
                      "before any reply")
     return summarize(triggers, notes)
+
+
+#: A letter that opens by addressing a regulator, an ombudsman or a consumer body ("Dear
+#: Financial Ombudsman", "Estimados señores de la OMIC", "Geachte Geschillencommissie"):
+#: a regulatory complaint the company was sent or copied, for a person to answer.
+_SALUTATION = re.compile(r"^\W*(?:dear|to|attn|attention|estimad[oa]s?|senores|sehr geehrte\w*|"
+                         r"an die|an den|madame|monsieur|mesdames|prezad[oa]s?|exm[oa]s?|"
+                         r"caros|gentil[ei]|spettabile|egregi|geachte|beste|aan de)\b")
+
+
+def _to_a_regulator(text: str) -> Trigger | None:
+    head = text.lstrip()[:160]
+    first = head.split("\n", 1)[0]
+    folded = fold(first)
+    if not _SALUTATION.search(folded):
+        return None
+    if not (re.search(_AGENCY, folded) or re.search(rf"\b{_AGENCY_FOLDED}\b", folded)):
+        return None
+    start = text.find(first)
+    return Trigger("legal", first.strip(), "rule", "review", start=start,
+                   end=start + len(first))
 
 
 def _model_trigger(model, sentence: str, start: int, end: int) -> Trigger | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 #: Languages with their own offline template; any other gets English, with a notice.
-REPLY_LANGUAGES = ("en", "es", "de", "fr", "pt", "it")
+REPLY_LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
 
 _WEEKDAYS = {
     "es": "lunes martes miércoles jueves viernes sábado domingo",
@@ -27,6 +27,7 @@ _WEEKDAYS = {
     "fr": "lundi mardi mercredi jeudi vendredi samedi dimanche",
     "pt": "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira sábado domingo",
     "it": "lunedì martedì mercoledì giovedì venerdì sabato domenica",
+    "nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
 }
 _MONTHS = {
     "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
@@ -38,13 +39,15 @@ _MONTHS = {
           "dezembro",
     "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre "
           "novembre dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november "
+          "december",
 }
 
 
 def format_day(day: dt.date, language: str = "en") -> str:
     """A follow-up day as the language writes it: "Monday, December 7", "lunes, 7 de
     diciembre", "Montag, 7. Dezember", "lundi 7 décembre", "segunda-feira, 7 de dezembro",
-    "lunedì 7 dicembre"."""
+    "lunedì 7 dicembre", "maandag 7 december"."""
     if language not in _WEEKDAYS:
         return f"{day:%A}, {day:%B} {day.day}"
     weekday = _WEEKDAYS[language].split()[day.weekday()]
@@ -61,7 +64,8 @@ _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "BRL": "R$", "CAD": "CA$", "A
 
 def money(value: float, currency: str, language: str = "en") -> str:
     """An amount as the language writes it: "$1,240" in English, "1.240 €" in German,
-    Spanish, Italian and Portuguese, "1 240 €" in French; cents only when there are any."""
+    Spanish, Italian and Portuguese, "1 240 €" in French, "€ 1.240" in Dutch; cents only
+    when there are any."""
     code = currency.upper()
     whole = f"{value:,.2f}".removesuffix(".00")
     symbol = _SYMBOLS.get(code)
@@ -71,6 +75,8 @@ def money(value: float, currency: str, language: str = "en") -> str:
     local = whole.replace(",", "\x00").replace(".", ",").replace("\x00", thousands)
     if code == "BRL":
         return f"R$ {local}"
+    if language == "nl" and symbol and code in ("EUR", "GBP"):
+        return f"{symbol} {local}"  # Dutch writes the sign first: "€ 1.240,50"
     return f"{local} {symbol}" if code in ("EUR", "GBP") else f"{local} {code}"
 
 
@@ -97,10 +103,14 @@ REFERENCE_WORDS: dict[str, dict[str, str]] = {
     "it": {"order_id": "ordine", "booking_id": "prenotazione", "flight_id": "volo",
            "claim_id": "sinistro", "ticket_id": "pratica", "policy_id": "polizza",
            "invoice_id": "fattura", "contract_id": "contratto", "account_id": "conto"},
+    "nl": {"order_id": "bestelling", "booking_id": "boeking", "flight_id": "vlucht",
+           "claim_id": "schadeclaim", "ticket_id": "dossier", "policy_id": "polis",
+           "invoice_id": "factuur", "contract_id": "contract", "account_id": "klantnummer"},
 }
 
 #: What each kind of want is called when restated ("you asked for: a refund, a call").
 WANT_NOUNS: dict[str, dict[str, str]] = {
+    "en": {},  # filled below from WANT_NOUNS_EN
     "es": {"refund": "un reembolso", "replacement": "una sustitución", "repair": "una reparación",
            "cancel": "la cancelación", "stop-charges": "que dejemos de cobrarle",
            "callback": "una llamada", "explanation": "una explicación",
@@ -132,6 +142,12 @@ WANT_NOUNS: dict[str, dict[str, str]] = {
            "delivery": "la consegna", "credit": "un indennizzo", "apology": "delle scuse",
            "account": "una modifica al suo conto",
            "escalate": "che se ne occupi un responsabile"},
+    "nl": {"refund": "een terugbetaling", "replacement": "een vervangend product",
+           "repair": "een reparatie", "cancel": "een opzegging",
+           "stop-charges": "dat de afschrijvingen stoppen", "callback": "een terugbelverzoek",
+           "explanation": "een uitleg", "delivery": "de levering", "credit": "een vergoeding",
+           "apology": "excuses", "account": "een wijziging in uw account",
+           "escalate": "dat een verantwoordelijke ernaar kijkt"},
 }
 
 #: The built-in wording of each option kind, used when the policy has none in the language
@@ -233,7 +249,57 @@ OFFERS: dict[str, dict[str, str]] = {
            "incident_report": "un rapporto scritto sull'accaduto",
            "named_contact": "un referente diretto per la sua pratica",
            "technician_visit": "l'intervento di un tecnico nella data che preferisce"},
+    "nl": {"refund": "een terugbetaling van {amount} op uw oorspronkelijke betaalmethode",
+           "credit": "een tegoed van {amount} op uw account",
+           "replacement": "een kosteloos vervangend product",
+           "expedited_shipping": "gratis spoedlevering",
+           "callback": "een telefoontje op een moment dat u uitkomt, om het samen op te lossen",
+           "discount": "een korting van {amount} op uw volgende aankoop",
+           "repair": "een kosteloze reparatie",
+           "cancel": "opzegging zonder kosten",
+           "exchange": "een omruiling",
+           "rebooking": "kosteloos omboeken naar de eerstvolgende vlucht of trein",
+           "expenses": "vergoeding van uw redelijke onkosten tot {amount}",
+           "voucher": "maaltijd- of hotelvouchers tot {amount}",
+           "fee_reversal": "het terugdraaien van de kosten",
+           "dispute": "het openen van een formeel bezwaar tegen de betaling",
+           "written_confirmation": "een schriftelijke bevestiging",
+           "service_credit": "een servicetegoed van {amount}",
+           "incident_report": "een schriftelijk verslag van wat er is gebeurd",
+           "named_contact": "een vaste contactpersoon voor uw dossier",
+           "technician_visit": "een monteur op een moment dat u uitkomt"},
 }
+
+#: Options that pay back what the customer paid, worded without an amount (it is unknown,
+#: in another currency or above the cap), and the limit added after them.
+PAID_BACK_OFFERS: dict[str, dict[str, str]] = {
+    "en": {"refund": "a refund of what you paid", "fee_reversal": "the reversal of the charge",
+           "expenses": "reimbursement of your reasonable expenses, with receipts"},
+    "es": {"refund": "un reembolso de lo que pagó", "fee_reversal": "la anulación del cargo",
+           "expenses": "el reembolso de sus gastos razonables, con justificantes"},
+    "de": {"refund": "eine Erstattung des gezahlten Betrags",
+           "fee_reversal": "die Rücknahme der Gebühr",
+           "expenses": "die Erstattung Ihrer angemessenen Auslagen gegen Beleg"},
+    "fr": {"refund": "un remboursement de la somme payée", "fee_reversal": "l'annulation des frais",
+           "expenses": "le remboursement de vos frais raisonnables, sur justificatifs"},
+    "pt": {"refund": "um reembolso do valor pago", "fee_reversal": "o estorno da cobrança",
+           "expenses": "o reembolso das despesas razoáveis, com comprovativos"},
+    "it": {"refund": "un rimborso di quanto pagato", "fee_reversal": "lo storno dell'addebito",
+           "expenses": "il rimborso delle spese ragionevoli, con ricevute"},
+    "nl": {"refund": "een terugbetaling van het betaalde bedrag",
+           "fee_reversal": "het terugdraaien van de kosten",
+           "expenses": "vergoeding van uw redelijke onkosten, met bonnetjes"},
+}
+PAID_BACK_LIMIT = {"en": ", up to {}", "es": ", hasta {}", "de": " bis zu {}",
+                   "fr": ", dans la limite de {}", "pt": ", até {}", "it": ", fino a {}",
+                   "nl": ", tot {}"}
+#: What each kind of want is called in an English reply when the customer's own phrase
+#: would not read as their need ("can you get money off my bill?").
+WANT_NOUNS_EN = {"refund": "a refund", "replacement": "a replacement", "repair": "a repair",
+                 "cancel": "to cancel", "stop-charges": "the charges stopped",
+                 "callback": "a call back", "explanation": "an explanation",
+                 "delivery": "the delivery", "credit": "compensation", "apology": "an apology",
+                 "account": "a change to your account", "escalate": "a manager to look at this"}
 
 #: "the amount you paid" and "the full amount", when no amount is known: written to follow
 #: the offer's "of" ("un reembolso de lo que pagó", "un remboursement de la somme payée").
@@ -244,7 +310,11 @@ AMOUNT_WORDS: dict[str, tuple[str, str]] = {
     "fr": ("la somme payée", "la totalité du montant"),
     "pt": ("todo o valor pago", "todo o valor"),
     "it": ("quanto pagato", "tutto l'importo"),
+    "nl": ("het betaalde bedrag", "het volledige bedrag"),
 }
+
+
+WANT_NOUNS["en"] = WANT_NOUNS_EN
 
 
 def reply_language(language: str) -> str:

@@ -94,6 +94,9 @@ _COMMON_STARTS = frozenset(
     "battery screen app website account bill invoice engineer installer driver technician "
     "flight train room booking service internet phone line order refund charge".split())
 _MAX_RESTATED_WORDS = 30
+_OPENING = re.compile(r"(?:hello|hi|hey|dear|good (?:morning|afternoon|evening)|greetings|"
+                      r"just a (?:note|quick)|quick note|fyi|p\.?s\.?|re:|to whom|thanks|"
+                      r"thank you|sir|madam)\b", re.IGNORECASE)
 _JUDGED = re.compile(r"\byou(?:'re| are| were|'ve been| have been)\s+(?:such\s+|so\s+|a\s+|an\s+|"
                      r"the\s+)*(?:complete\s+|total\s+|absolute\s+)?(?:fool|idiot|mug|sucker|naive|"
                      r"stupid|dumb|gullible|loser)", re.IGNORECASE)
@@ -104,8 +107,10 @@ def attributed(sentence: str) -> str | None:
     damaged"), grammatical and in the company's careful voice; None when the sentence must
     not be restated (see the comment above)."""
     text = _CONNECTIVE.sub("", sentence.strip()).strip()
-    if not text or text.endswith("?") or len(text.split()) > _MAX_RESTATED_WORDS:
+    if not text or "?" in text or len(text.split()) > _MAX_RESTATED_WORDS:
         return None
+    if _OPENING.match(text):
+        return None  # "Hello, …", "Just a note …": a letter's opening, not an account
     if _COMPANY_PERSON.search(text) or _SARCASM.search(text) or _NOT_RESTATED.search(text):
         return None
     if sum(c.isupper() for c in text) > 0.5 * max(1, sum(c.isalpha() for c in text)):

@@ -215,13 +215,12 @@ def test_a_spanish_email_gets_a_spanish_reply():
 
 
 def test_an_email_in_a_language_without_a_template_says_the_reply_is_english(tmp_path):
-    mail = tmp_path / "dutch.txt"
-    mail.write_text("Mijn bestelling 5521 is nog steeds niet geleverd en niemand belt terug. "
-                    "Ik wil mijn geld terug, want ik heb er al drie weken op gewacht.\n",
-                    encoding="utf-8")
+    mail = tmp_path / "russian.txt"
+    mail.write_text("Мой заказ 5521 до сих пор не доставлен, и никто не перезванивает. "
+                    "Я хочу вернуть деньги.\n", encoding="utf-8")
     data = json.loads(run("draft", str(mail), "--json").stdout)
-    assert data["analysis"]["language"] == "nl"
-    assert any("Dutch" in n and "English" in n for n in data["notices"])
+    assert data["analysis"]["language"] == "ru"
+    assert any("Russian" in n and "English" in n for n in data["notices"])
     assert data["draft"]["text"].startswith("Hi")
 
 

@@ -36,7 +36,12 @@ import pytest
 from fake_client import FakeClient, schema_name
 
 from drafter.checker import check_reply
-from drafter.engines.offline import OfflineEngine, choose_options, split_wants
+from drafter.engines.offline import (
+    OfflineEngine,
+    choose_options,
+    in_customers_currency,
+    split_wants,
+)
 from drafter.errors import EngineError
 from drafter.localize import reply_language
 from drafter.mail import read_email
@@ -109,8 +114,9 @@ def test_offline_drafts_offer_only_policy_options(case: Case):
 
     offered = _numbered_options(result.draft.text)
     language = reply_language(result.analysis.language)
+    shown = in_customers_currency(policy, result.analysis)
     allowed = {o.text[:1].upper() + o.text[1:]
-               for o in choose_options(result.analysis, policy, language)}
+               for o in choose_options(result.analysis, shown, language)}
     assert offered and set(offered) <= allowed
 
 

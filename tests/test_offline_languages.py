@@ -81,7 +81,8 @@ def test_dates_are_written_the_local_way() -> None:
     day = dt.date(2026, 12, 7)
     assert [format_day(day, x) for x in REPLY_LANGUAGES] == [
         "Monday, December 7", "lunes, 7 de diciembre", "Montag, 7. Dezember",
-        "lundi 7 décembre", "segunda-feira, 7 de dezembro", "lunedì 7 dicembre"]
+        "lundi 7 décembre", "segunda-feira, 7 de dezembro", "lunedì 7 dicembre",
+        "maandag 7 december"]
 
 
 def test_a_prompts_folder_that_overrides_english_keeps_the_built_in_languages(tmp_path) -> None:
@@ -92,3 +93,12 @@ def test_a_prompts_folder_that_overrides_english_keeps_the_built_in_languages(tm
     engine = OfflineEngine(prompts=Prompts([tmp_path]), today=TODAY)
     result = draft_email(Email(body=EMAILS["es"][0]), POLICY, engine)
     assert result.draft.text.startswith("Hola")  # the built-in folder still has es
+
+
+def test_dutch_gets_a_dutch_reply_with_the_sign_first() -> None:
+    result = reply("Mijn bestelling 1002-88431 kwam kapot aan en ik heb € 49,99 betaald. Ik wil "
+                   "een terugbetaling, graag. Ik ben echt boos.")
+    assert result.analysis.language == "nl"
+    text = result.draft.text
+    assert text.startswith("Beste Ana") and "spijt me" in text and "€ 49,99" in text
+    assert "maandag 7 december" in text and not ENGLISH.search(text.replace("Alex", ""))

@@ -167,7 +167,10 @@ def test_unknown_refund_amount_is_not_filled_with_the_cap():
     analysis = OfflineEngine().analyze(Email(body="Two items are missing. I want a refund."),
                                        policy, Usage())
     refund = next(o for o in choose_options(analysis, policy) if o.kind == "refund")
-    assert "$" not in refund.text and "the amount you paid" in refund.text
+    # Never "a refund of $100" as if the cap were owed; the cap only as a limit.
+    assert refund.text.startswith("a refund of what you paid")
+    cap = policy.option("refund").max_amount
+    assert "$" not in refund.text or f"up to ${cap:,.0f}" in refund.text
 
 
 def test_shouted_signature_name_is_greeted_normally():

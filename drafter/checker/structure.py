@@ -39,7 +39,7 @@ def check_apology(ctx: Context) -> list[Finding]:
     or by the model, does not count; when the reply has one, the finding points at it.
     """
     rule = ctx.rule("no-apology")
-    if rule is None or _has_apology(ctx):
+    if rule is None or _has_apology(ctx) or _answers_thanks(ctx):
         return []
     fake = next((h for h in ctx.flagged if h.label == "no-apology"), None)
     if fake is not None:
@@ -48,6 +48,16 @@ def check_apology(ctx: Context) -> list[Finding]:
         return [model_finding(ctx, "no-apology", fake)]
     at = ctx.layout.body_start
     return [ctx.finding(rule, at, at)]
+
+
+def _answers_thanks(ctx: Context) -> bool:
+    """The email thanks or praises and asks for nothing: its reply owes no apology (an
+    apology for a problem the customer never had reads as not listening)."""
+    if ctx.email is None or ctx.analysis is None:
+        return False
+    from drafter.analyze import thanks_only
+
+    return thanks_only(ctx.email, ctx.analysis)
 
 
 def _has_apology(ctx: Context) -> bool:
@@ -84,7 +94,8 @@ def check_acknowledgement(ctx: Context) -> list[Finding]:
     """``no-acknowledgement``: the problem or the feeling is never named."""
     rule = ctx.rule("no-acknowledgement")
     ack = ctx.pack.vocab.get("acknowledgement")
-    if rule is None or ack is None or _search_body(ctx, ack) or _specific_apology(ctx):
+    if rule is None or ack is None or _search_body(ctx, ack) or _specific_apology(ctx) \
+            or _answers_thanks(ctx):
         return []
     at = ctx.layout.body_start
     return [ctx.finding(rule, at, at)]

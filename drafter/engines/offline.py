@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from drafter.analyze import analyze_email, want_kind
+from drafter.analyze import analyze_email, thanks_only, want_kind
 from drafter.localize import (
     AMOUNT_WORDS,
     OFFERS,
+    PAID_BACK_LIMIT,
+    PAID_BACK_OFFERS,
     REFERENCE_WORDS,
     WANT_NOUNS,
     format_day,
@@ -126,13 +128,16 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
     the analysis and the policy, in the reply's language: the customer's where a template
     exists for it (:data:`drafter.localize.REPLY_LANGUAGES`), else English."""
     lang = language or reply_language(analysis.language)
+    policy = in_customers_currency(policy, analysis)
     wants, declined = split_wants(analysis.wants, policy)
     offered = choose_options(analysis, policy, lang)
-    follow_up = follow_up_day(analysis, policy, today)
+    follow_up = follow_up_day(analysis, policy, today,
+                              emergency=bool(_EMERGENCY_RE.search(email.body)))
     return {
         "first_name": first_name(email),
         "restated": _safe_restatements(analysis.grievances, policy),
         "language": lang,
+        "thanks_only": thanks_only(email, analysis),
         "reference": _reference(analysis, lang),
         "want_kinds": _want_nouns(analysis, lang),
         "subject": email.subject,
@@ -143,7 +148,6 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
         "alternatives": options_are_alternatives(analysis, offered),
         "team": _TEAMS.get(analysis.category, "the right team"),
         "follow_up_date": format_day(follow_up, lang),
-        "deadline_kept": follow_up == _customer_deadline(analysis, today),
         "follow_up_channel": policy.follow_up_channel,
         "legal_review": analysis.escalation.review and not analysis.escalation.required,
         "policy": policy,
@@ -203,7 +207,7 @@ def split_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str]]
         phrase = _want_phrase(want)
         # Both offers in one reply: one check instead of two, the same verdict (any).
         if not over_promises(f"We can offer you {phrase}.\n\nWe will {phrase}.", policy):
-            needs.append(phrase)
+            needs.append(_need_phrase(want, phrase))
             continue
         item = _request_item(_POLICY_CLAIM.sub("", phrase))
         if over_promises(f"You asked {item}.", policy):
@@ -244,6 +248,20 @@ def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) ->
         if len(out) >= limit:
             break
     return out
+
+
+def in_customers_currency(policy: Policy, analysis: Analysis) -> Policy:
+    """The built-in policy in the customer's currency when every amount they wrote is in one
+    other currency: its caps are placeholders, and "a 25 USD credit" to a customer who paid
+    in euros reads as not listening. A company's own policy keeps its currency."""
+    if policy.source != "built-in":
+        return policy
+    theirs = {f.currency for f in analysis.facts if f.kind == "amount" and f.currency}
+    if len(theirs) != 1 or theirs == {policy.currency.upper()}:
+        return policy
+    import dataclasses
+
+    return dataclasses.replace(policy, currency=theirs.pop())
 
 
 def first_name(email: Email) -> str:
@@ -314,9 +332,36 @@ def options_are_alternatives(analysis: Analysis, options: list[OfferedOption]) -
 def offer_text(option: Option, analysis: Analysis, policy: Policy,
                language: str = "en") -> str:
     """The option's sentence with ``{amount}`` filled: the customer's amount, capped by policy.
-    In another language: the policy's ``offer_LANG``, else the built-in wording of its kind."""
+    In another language: the policy's ``offer_LANG``, else the built-in wording of its kind.
+
+    An option that pays back what the customer paid, when that amount is unknown, in
+    another currency or above the cap, is worded by its kind with the limit ("a refund of
+    what you paid, up to $100"): words for an unknown amount do not fit every offer ("the
+    reversal of the {amount} fee"), and a bare "the amount you paid" promises past the cap.
+    """
     template = option.offer_in(language) or OFFERS[language][option.kind]
+    if option.kind in _PAID_BACK and "{amount}" in template:
+        exact = _exact_paid_amount(option, analysis, policy, language)
+        if exact is None:
+            cap = option.max_amount
+            limit = (PAID_BACK_LIMIT[language].format(money(cap, policy.currency, language))
+                     if cap is not None else "")
+            return PAID_BACK_OFFERS[language][option.kind] + limit
+        return template.replace("{amount}", exact)
     return template.replace("{amount}", _offer_amount(option, analysis, policy, language))
+
+
+def _exact_paid_amount(option: Option, analysis: Analysis, policy: Policy,
+                       language: str) -> str | None:
+    """The customer's own amount for a paid-back option, written the local way, when it is
+    known, in the policy's currency and within the cap; else None."""
+    asked = _amount_in_wants(analysis) or _charged_amount(analysis)
+    if asked is None or _foreign(asked, analysis, policy):
+        return None
+    value = float(asked.value)
+    if option.max_amount is not None and value > option.max_amount + 0.005:
+        return None
+    return money(value, policy.currency, language)
 
 
 def _offer_amount(option: Option, analysis: Analysis, policy: Policy,
@@ -358,7 +403,7 @@ def _foreign(amount: Fact, analysis: Analysis, policy: Policy) -> bool:
 
 #: "up to $100", in each reply language.
 _UP_TO = {"en": "up to {}", "es": "hasta {}", "de": "bis zu {}", "fr": "jusqu'à {}",
-          "pt": "até {}", "it": "fino a {}"}
+          "pt": "até {}", "it": "fino a {}", "nl": "tot {}"}
 
 
 #: Words that make an amount the one the customer paid or was charged.
@@ -398,10 +443,24 @@ def add_business_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
-def follow_up_day(analysis: Analysis, policy: Policy, today: dt.date) -> dt.date:
-    """The day the reply promises an update: the policy's business days, or sooner when the
-    customer gave an earlier deadline ("by Friday", "within 2 days") that is still ahead."""
-    planned = add_business_days(today, policy.follow_up_days)
+#: A household without heat, power or water, or someone vulnerable at risk: the update
+#: cannot wait the usual business days.
+_EMERGENCY_RE = re.compile(
+    r"\b(?:no|without) (?:heat(?:ing)?|power|electricity|water|gas|hot water)\b|"
+    r"\b(?:newborn|oxygen|dialysis|life support|hospital|heat ?wave|freezing)\b|"
+    r"\bsin (?:luz|agua|calefacci[óo]n|gas)\b|\bohne (?:strom|heizung|wasser|gas)\b|"
+    r"\bsans (?:chauffage|[ée]lectricit[ée]|eau|gaz)\b|\bsem (?:luz|[áa]gua|g[áa]s)\b|"
+    r"\bsenza (?:luce|acqua|riscaldamento|gas)\b|\bgeen (?:stroom|verwarming|water)\b",
+    re.IGNORECASE)
+
+
+def follow_up_day(analysis: Analysis, policy: Policy, today: dt.date,
+                  emergency: bool = False) -> dt.date:
+    """The day the reply promises an update: the policy's business days (one at most in an
+    ``emergency``: no heating, power or water, someone vulnerable), or sooner when the customer
+    gave an earlier deadline ("by Friday", "within 2 days") that is still ahead."""
+    days = min(policy.follow_up_days, 1) if emergency else policy.follow_up_days
+    planned = add_business_days(today, days)
     theirs = _customer_deadline(analysis, today)
     return theirs if theirs is not None and theirs < planned else planned
 
@@ -471,6 +530,25 @@ def _want_phrase(want: str) -> str:
     """A want restated after "You asked …": pronouns turned, first letter lower-case."""
     phrase = second_person(want).rstrip(".")
     return phrase[:1].lower() + phrase[1:] if not phrase.startswith("I ") else phrase
+
+
+def _need_phrase(want: str, phrase: str) -> str:
+    """How a want the policy can meet is listed as a need: the turned phrase when it reads as
+    a thing or an action ("the hotel refunded", "replace the kettle"); otherwise (a
+    question, "can us check", a phrase that speaks of "us" or "you" doing something) what it
+    asks for, named by its kind ("a refund")."""
+    words = phrase.rstrip(".!? ").split()
+    if (not words or "?" in want or len(words) > 14 or _UNSAFE_NEED.search(phrase)
+            or words[0].lower() in _QUESTION_WORDS):
+        return WANT_NOUNS["en"].get(want_kind(want), "help with this")
+    return phrase.rstrip(".!? ")
+
+
+_QUESTION_WORDS = frozenset("can could would will why how where when what is are do does did "
+                            "may shall should".split())
+#: A turned phrase that reads wrongly as the customer's need ("us check", "we fix it",
+#: "you get money off").
+_UNSAFE_NEED = re.compile(r"\b(?:we|us|our|ours)\b|^(?:you|you're|you've)\b", re.IGNORECASE)
 
 
 def _tidy(text: str) -> str:

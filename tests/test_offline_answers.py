@@ -1,0 +1,68 @@
+"""What the offline reply says to what was written (issue 15, from the rubric review): thanks
+get thanks, a letter to a regulator goes to a person, an emergency gets a sooner update, an
+amount the policy cannot match is worded with its limit, and a question is restated by what
+it asks for."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from drafter.engines.offline import OfflineEngine, choose_options, split_wants
+from drafter.escalation import assess_escalation
+from drafter.localize import WANT_NOUNS_EN
+from drafter.models import Email
+from drafter.pipeline import draft_email
+from drafter.policy import BUILTIN_POLICY, parse_policy
+
+TODAY = dt.date(2026, 12, 3)  # Thursday
+BUILT_IN = parse_policy(BUILTIN_POLICY, source="built-in")
+
+
+def draft(body: str, policy=BUILT_IN):
+    return draft_email(Email(sender_name="Ana Ruiz", body=body), policy,
+                       OfflineEngine(today=TODAY))
+
+
+def test_a_thank_you_gets_thanks_not_an_apology_and_remedies() -> None:
+    for body in ("Just wanted to say thank you to Tom, the driver, who carried the parcel up "
+                 "four floors. Great service!",
+                 "Muchas gracias por la rapidez con el pedido 55190, todo perfecto."):
+        result = draft(body)
+        text = result.draft.text
+        assert "sorry" not in text.lower() and "lamento" not in text.lower()
+        assert "1." not in text and result.check.passed
+        assert "thank" in text.lower() or "gracias" in text.lower()
+
+
+def test_a_letter_addressed_to_a_regulator_goes_to_a_person() -> None:
+    for text in ("Dear Financial Ombudsman,\nI am writing about Harbour Bank, which refused "
+                 "my claim.", "Estimados señores de la OMIC:\nLes escribo para denunciar a la "
+                 "empresa.", "Geachte Geschillencommissie,\nIk dien een klacht in."):
+        esc = assess_escalation(text)
+        assert esc.review and not esc.required and esc.triggers[0].reason == "legal"
+    assert not assess_escalation("Dear Sam,\nthe ombudsman website says I can complain.").review
+
+
+def test_an_emergency_gets_an_update_the_next_working_day() -> None:
+    late = draft("My parcel is late and I want a refund.").draft.text
+    cold = draft("We have had no heating for three days and my mother is 88. Send someone "
+                 "to fix the boiler.").draft.text
+    assert "Monday, December 7" in late
+    assert "Friday, December 4" in cold
+
+
+def test_a_refund_the_policy_cannot_match_is_worded_with_its_limit() -> None:
+    analysis = OfflineEngine().analyze(
+        Email(body="The sofa cost $1,860 and arrived broken. I want a refund."), BUILT_IN, None)
+    refund = next(o for o in choose_options(analysis, BUILT_IN) if o.kind == "refund")
+    assert refund.text == "a refund of what you paid, up to $100"
+    fee = parse_policy('[[options]]\nkind = "fee_reversal"\nmax_amount = 60\n'
+                       'offer = "the reversal of the {amount} charge on your bill"\n')
+    analysis = OfflineEngine().analyze(Email(body="You charged me a fee. Reverse it."), fee, None)
+    text = choose_options(analysis, fee)[0].text
+    assert "the the" not in text and text == "the reversal of the charge, up to $60"
+
+
+def test_a_question_is_restated_by_what_it_asks_for() -> None:
+    needs, _ = split_wants(["can you get money off my bill?", "the hotel refunded"], BUILT_IN)
+    assert needs[0] in WANT_NOUNS_EN.values() and needs[1] == "the hotel refunded"
