@@ -486,3 +486,17 @@ def test_a_model_cannot_un_escalate_a_threat(loopback: Loopback) -> None:
     loopback.chat(json.dumps(GOOD_ANALYSIS))  # the model says: nothing to escalate
     analysis = engine(loopback).analyze(threat, POLICY, Usage())
     assert analysis.escalation.required and "threat of violence" in analysis.escalation.reasons
+
+
+def test_drafter_models_with_nothing_configured_says_so_in_one_line(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 11, the new user's trial: no endpoint named that was never chosen, and no
+    sentence about offline drafting, which `models` does not do."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("models")
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    lines = result.stderr.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and "no models to list" in lines[0]
+    assert "api.openai.com" not in lines[0] and "offline" not in lines[0]

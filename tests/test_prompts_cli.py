@@ -204,3 +204,22 @@ def test_lint_missing_folder_is_a_usage_error(runner: CliRunner, tmp_path: Path)
     result = runner.invoke(app, ["prompts", "lint", str(tmp_path / "nope")])
     assert result.exit_code == 2
     assert "not found" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["draft", "judge", "revise", "analyze"])
+def test_render_with_the_offline_engine_never_imports_the_sdk(name: str, tmp_path: Path) -> None:
+    """Issue 11, the new user's trial: `prompts render` sends nothing, so it must not pay a
+    second to import the openai SDK (it imported it to name the SDK's errors)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom drafter.cli import main\nsys.argv = ['drafter', 'prompts', "
+            f"'render', {name!r}, '--email', {str(EXAMPLES / 'late-delivery.eml')!r}]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('SDK' if 'openai' in sys.modules else 'no SDK', file=sys.stderr)\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "no SDK", done.stderr[-400:]
+    assert "System" in done.stdout or "system" in done.stdout.lower()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 
 from drafter.cli import announce_config, app, user_errors
+from drafter.errors import ConfigError
 
 
 @app.command()
@@ -33,8 +35,15 @@ def models(
         from drafter.engines.openai_engine import OpenAIEngine
 
         config = load_config()
-        announce_config(config, base_url, "openai")
         llm = config.llm.merged(base_url=base_url)
+        if not (llm.base_url or os.environ.get("OPENAI_BASE_URL")
+                or os.environ.get("OPENAI_API_KEY")):
+            # Nothing to ask: say so, without naming an endpoint that was never chosen.
+            raise ConfigError(
+                "no model server configured, so there are no models to list: set "
+                "OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL / --base-url (an "
+                "OpenAI-compatible server such as llama-server)")
+        announce_config(config, base_url, "openai")
         options = {k: v for k, v in llm.engine_options().items()
                    if k in ("base_url", "timeout", "max_retries")}
         offered = OpenAIEngine(**options).list_models()

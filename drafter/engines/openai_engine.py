@@ -895,7 +895,15 @@ def _pick_model(offered: list[dict[str, Any]], base_url: str) -> str:
 
 
 def _api_errors() -> tuple[type[Exception], ...]:
-    """What talking to a server can raise: the SDK's errors and, mid-stream, the transport's."""
+    """What talking to a server can raise: the SDK's errors and, mid-stream, the transport's.
+
+    Nothing, when the SDK was never imported: the client is a double (``drafter prompts
+    render`` captures the request), and importing the SDK only to name its errors would
+    cost a second of a command that sends nothing."""
+    import sys
+
+    if "openai" not in sys.modules:
+        return ()
     import openai
 
     errors: list[type[Exception]] = [openai.APIError]
