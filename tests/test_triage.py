@@ -563,3 +563,18 @@ def test_a_second_run_on_a_ledger_in_use_is_refused_and_names_the_holder(tmp_pat
     assert "Traceback" not in err
     code, _, _ = triage(tmp_path, inputs=[DATA / "eml"])  # released: the next run goes ahead
     assert code in (0, 1)
+
+
+def test_price_is_one_form_in_triage_and_eval(tmp_path):
+    """Issue 11, the new user's trial: `--price IN/OUT` in both commands (the old
+    `--price-in/--price-out` still read, hidden from --help)."""
+    runner = CliRunner()
+    for command in (["triage", str(DATA / "eml"), "--store", str(tmp_path / "l.sqlite")],
+                    ["eval", str(tmp_path / "missing-suite")]):
+        bad = runner.invoke(app, [*command, "--price", "cheap"])
+        assert bad.exit_code == 2 and "--price takes IN/OUT" in bad.stderr
+    assert "--price IN/OUT" in runner.invoke(app, ["triage", "--help"]).stdout
+    assert "--price-in" not in runner.invoke(app, ["triage", "--help"]).stdout
+    code, _, _ = triage(tmp_path, "--price-in", "1", "--price-out", "2",
+                        inputs=[DATA / "eml"], store="old.sqlite")
+    assert code in (0, 1)

@@ -64,9 +64,7 @@ def eval_cmd(
     model: options.Model = None,
     base_url: options.BaseUrl = None,
     temperature: options.Temperature = None,
-    price: str | None = typer.Option(None, "--price", metavar="IN/OUT",
-                                     help="USD per million prompt/completion tokens, for the "
-                                          "cost line (e.g. 0.15/0.60)."),
+    price: options.Price = None,
 ) -> None:
     """Draft every case in a suite and check what each reply must do.
 
@@ -86,7 +84,7 @@ def eval_cmd(
       drafter eval examples/eval/suite.toml --prompts my-prompts --compare builtin --html ab.html
       drafter eval suite.toml --engine openai --repeat 5 --junit eval.xml
     """
-    price_pair = _price(price) if price else None
+    price_pair = options.parse_price(price) if price else None
     with user_errors():
         run = _run(suite_path, prompts, compare_with, repeat, min_pass_rate, no_cache, store,
                    engine, policy, max_revisions, judge, rules, model, base_url, temperature,
@@ -196,9 +194,4 @@ def _outputs(run, price, show, as_json, junit, html) -> None:  # run: EvalRun
         report.print_run(console, run, price)
 
 
-def _price(text: str) -> tuple[float, float]:
-    try:
-        prompt, completion = (float(p) for p in text.replace(",", "/").split("/"))
-    except ValueError:
-        fail(f"--price takes IN/OUT in USD per million tokens, like 0.15/0.60, not {text!r}")
-    return prompt, completion
+

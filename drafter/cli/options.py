@@ -35,3 +35,20 @@ BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")]
 Temperature = Annotated[float | None, typer.Option(
     "--temperature", min=0.0, max=2.0, help="Sampling temperature (openai engine).")]
+Price = Annotated[str | None, typer.Option(
+    "--price", metavar="IN/OUT",
+    help="USD per million prompt/completion tokens, for the cost line (e.g. 0.15/0.60); "
+         "default: the built-in list price of known models.")]
+
+
+def parse_price(text: str) -> tuple[float, float]:
+    """``--price IN/OUT`` as two numbers; a one-line usage error otherwise."""
+    from drafter.cli import fail
+
+    try:
+        prompt, completion = (float(p) for p in text.replace(",", "/").split("/"))
+    except ValueError:
+        fail(f"--price takes IN/OUT in USD per million tokens, like 0.15/0.60, not {text!r}")
+    if prompt < 0 or completion < 0:
+        fail(f"--price takes prices of 0 or more, not {text!r}")
+    return prompt, completion

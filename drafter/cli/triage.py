@@ -79,10 +79,10 @@ def triage(
         10.0, "--max-message-size", metavar="MB", min=0.01,
         help="Larger messages (attachments included) become error rows.",
     ),
-    price_in: float | None = typer.Option(None, "--price-in", metavar="USD",
-                                          help="Price per 1M input tokens, for the estimate."),
-    price_out: float | None = typer.Option(None, "--price-out", metavar="USD",
-                                           help="Price per 1M output tokens, for the estimate."),
+    price: options.Price = None,
+    # The earlier spelling, still read (hidden): one form in --help, as eval has.
+    price_in: float | None = typer.Option(None, "--price-in", hidden=True),
+    price_out: float | None = typer.Option(None, "--price-out", hidden=True),
     batch_api: bool = typer.Option(
         False, "--batch-api",
         help="Use the OpenAI Batch API (half price, results within 24 h); run the same "
@@ -119,6 +119,8 @@ def triage(
     """
     from drafter.cli.draft import _today
 
+    if price:
+        price_in, price_out = options.parse_price(price)
     with user_errors():
         from drafter.config import load_config
         from drafter.pipeline import DraftOptions
