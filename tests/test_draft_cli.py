@@ -269,3 +269,11 @@ def test_a_full_disk_on_stdout_is_one_line_and_exit_2(args):
     assert proc.stderr.strip().splitlines()[-1] == \
         "drafter: error: cannot write the output: No space left on device"
 
+
+
+@pytest.mark.parametrize("command", [["draft"], ["check"], ["triage"], ["eval"], ["models"],
+                                     ["prompts", "render"], ["prompts", "lint"]])
+def test_help_never_shows_python_types(command):
+    """Issue 11, the new user's trial: `<str>`, `<int range>`, `<list[Path]>` teach nothing."""
+    text = run(*command, "--help").stdout
+    assert not re.search(r"<(?:str|int|float|list|path|bool)\b[^>]*>", text, re.IGNORECASE), text

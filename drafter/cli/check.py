@@ -54,7 +54,8 @@ def check(
     engine: str = typer.Option(
         "auto", "--engine", "-e", metavar="ENGINE",
         help="auto, offline (rules only) or openai (rules and the LLM judge)."),
-    model: str | None = typer.Option(None, "--model", "-m", help="Model for the judge."),
+    model: str | None = typer.Option(None, "--model", "-m", metavar="NAME",
+                                     help="Model for the judge."),
     base_url: str | None = typer.Option(None, "--base-url", metavar="URL",
                                         help="OpenAI-compatible server for the judge."),
 ) -> None:

@@ -31,10 +31,10 @@ def eval_cmd(
     compare_with: str | None = typer.Option(
         None, "--compare", metavar="DIR|builtin",
         help="Template set B to compare A with, on the same cases: a folder, or builtin."),
-    repeat: int = typer.Option(1, "--repeat", "-n", min=1, max=100,
+    repeat: int = typer.Option(1, "--repeat", "-n", min=1, max=100, metavar="N",
                                help="Draft each case N times and report pass rates."),
     min_pass_rate: float = typer.Option(
-        1.0, "--min-pass-rate", min=0.0, max=1.0,
+        1.0, "--min-pass-rate", min=0.0, max=1.0, metavar="RATE",
         help="With --repeat: an assertion passes when it passes at least this often."),
     case: list[str] = typer.Option(
         [], "--case", metavar="NAME", help="Run only this case (repeat for several)."),

@@ -21,7 +21,7 @@ PolicyFile = Annotated[Path | None, typer.Option(
     "--policy", "-p", metavar="FILE",
     help="Policy TOML: what the business can offer. Default: ./drafter.toml, else built-in.")]
 MaxRevisions = Annotated[int, typer.Option(
-    "--max-revisions", min=0, max=10,
+    "--max-revisions", min=0, max=10, metavar="N",
     help="Revise a draft with checker errors at most N times (0: keep the first draft).")]
 Judge = Annotated[bool | None, typer.Option(
     "--judge/--no-judge", help="LLM judge on top of the rules. Default: on with an LLM.")]
@@ -30,11 +30,12 @@ Rules = Annotated[Path | None, typer.Option(
 PromptDirs = Annotated[list[Path], typer.Option(
     "--prompts", metavar="DIR", help="Template folder that overrides the built-ins.")]
 Model = Annotated[str | None, typer.Option(
-    "--model", "-m", help="Model name (openai engine).")]
+    "--model", "-m", metavar="NAME", help="Model name (openai engine).")]
 BaseUrl = Annotated[str | None, typer.Option(
     "--base-url", metavar="URL", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")]
 Temperature = Annotated[float | None, typer.Option(
-    "--temperature", min=0.0, max=2.0, help="Sampling temperature (openai engine).")]
+    "--temperature", min=0.0, max=2.0, metavar="T",
+    help="Sampling temperature (openai engine), 0 to 2.")]
 Price = Annotated[str | None, typer.Option(
     "--price", metavar="IN/OUT",
     help="USD per million prompt/completion tokens, for the cost line (e.g. 0.15/0.60); "

@@ -42,12 +42,12 @@ def triage(
                                             "('-' for stdout)."),
     engine: options.Engine = "auto",
     policy: options.PolicyFile = None,
-    min_anger: int = typer.Option(2, "--min-anger", min=0, max=5,
+    min_anger: int = typer.Option(2, "--min-anger", min=0, max=5, metavar="N",
                                   help="Draft replies for emails at least this angry (0-5)."),
     no_draft: bool = typer.Option(False, "--no-draft",
                                   help="Triage only: analyse and rank, draft nothing."),
     concurrency: int | None = typer.Option(
-        None, "--concurrency", "-j", min=1, max=256,
+        None, "--concurrency", "-j", min=1, max=256, metavar="N",
         help="Model requests in flight at once (a few more emails are parsed and checked "
              "meanwhile). Default: 8 with a model; offline, emails at once: the CPU count.",
     ),
