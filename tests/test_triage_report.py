@@ -124,3 +124,20 @@ def test_report_renders_in_a_real_headless_browser(report):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_heading_and_the_overview_count_escalations_the_same_way(report):
+    """Issue 11, the new user's trial: the heading said 3 where the overview said 2 (the
+    heading counted drafts to review too). Both now name both numbers."""
+    import re
+
+    path, rows = report
+    html = path.read_text(encoding="utf-8")
+    stopped = sum(r["status"] == "escalated" for r in rows)
+    review = sum(r["status"] != "escalated" and bool(r.get("escalation_review")) for r in rows)
+    assert stopped and review  # the fixtures hold a threat and a legal threat
+    heading = re.search(r"Escalations: a person must take over \((\d+) with no draft, (\d+) "
+                        r"to review before sending\)", html)
+    assert heading and (int(heading[1]), int(heading[2])) == (stopped, review)
+    assert re.search(rf'class="count escalated"><b>{stopped}</b>escalated', html)
+    assert re.search(rf'class="count review"><b>{review}</b>drafted, to review', html)

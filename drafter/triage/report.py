@@ -152,6 +152,9 @@ def report_context(rows: list[dict[str, Any]], *, title: str = "drafter triage r
         "total": len(rows), "statuses": statuses, "tokens": tokens,
         "cost": format_cost(cost),
         "escalations": escalations,
+        # The heading and the overview count the same rows: no draft, and drafts to review.
+        "stopped_count": sum(r.get("status") == "escalated" for r in escalations),
+        "review_count": sum(r.get("status") != "escalated" for r in escalations),
         "queue": queue[:QUEUE_LIMIT], "queue_total": len(queue),
         "errors": errors[:ERROR_LIMIT], "errors_total": len(errors),
         "anger_chart": bar_chart([(str(level), anger.get(level, 0)) for level in range(6)],
