@@ -277,3 +277,12 @@ def test_help_never_shows_python_types(command):
     """Issue 11, the new user's trial: `<str>`, `<int range>`, `<list[Path]>` teach nothing."""
     text = run(*command, "--help").stdout
     assert not re.search(r"<(?:str|int|float|list|path|bool)\b[^>]*>", text, re.IGNORECASE), text
+
+
+def test_an_eml_from_a_text_email_warns_that_it_has_no_recipient(tmp_path):
+    """Issue 11, the new user's trial: a text input has no From, so the draft has no To."""
+    result = run("draft", str(EXAMPLES / "double-charge.txt"), "--format", "eml")
+    assert result.exit_code in (0, 1)
+    assert "no From address" in result.stderr and "To:" not in result.stdout.split("\n\n")[0]
+    with_sender = run("draft", str(EXAMPLES / "late-delivery.eml"), "--format", "eml")
+    assert "no From address" not in with_sender.stderr

@@ -97,6 +97,9 @@ def draft(
                    else "the draft was withheld as unsafe (see --json notices)")
             err(f"{why}: no reply draft was written")
             raise typer.Exit(EXIT_FINDINGS)
+        if fmt == "eml" and not email.sender_address:
+            err("the email has no From address, so the reply draft has no To: add the "
+                "recipient in your mail client before sending")
         color = on_terminal and "NO_COLOR" not in os.environ
         write_output(render(result, fmt, color=color), out)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
