@@ -315,6 +315,8 @@ POSSIBLE_TEXT = {
     "crisis": "possible crisis signal",
 }
 UNCOVERED_LANGUAGE = "a language the escalation check does not cover"
+#: Why a letter written to a regulator gets no machine reply.
+REGULATOR_TEXT = "complaint addressed to a regulator or ombudsman"
 
 #: What the agent should do next: short, neutral, for the person taking over (never sent).
 GUIDANCE = {
@@ -326,6 +328,9 @@ GUIDANCE = {
     "violence": ("Do not send an automated reply. Pass this email to a team lead and follow "
                  "your threat procedure (security; the police if the threat is specific or "
                  "imminent). Keep the email as it is."),
+    "regulator": ("Do not send an automated reply: the email is addressed to a regulator, an "
+                  "ombudsman or a consumer body. Pass it to whoever handles regulatory "
+                  "complaints, and do not admit liability."),
     "review": ("A person should read the draft before it is sent; for a legal threat, follow "
                "your legal-review procedure and do not admit liability."),
 }
@@ -365,8 +370,8 @@ def assess_escalation(text: str, language: str | None = None) -> Escalation:
         paired = {x.start for x in weak}
         triggers = [x for x in triggers if x.start not in paired] + weak
     addressed = _to_a_regulator(text)
-    if addressed and not any(x.start == addressed.start for x in triggers):
-        triggers.append(addressed)
+    if addressed:  # it replaces a finding on the same line: this one says why, and no draft
+        triggers = [x for x in triggers if x.start != addressed.start] + [addressed]
     notes: list[str] = []
     lang = language or detect_language(text, unknown="und")
     if text.strip() and lang not in model.meta.get("languages", ()):
@@ -394,7 +399,9 @@ def _to_a_regulator(text: str) -> Trigger | None:
     if not (re.search(_AGENCY, folded) or re.search(rf"\b{_AGENCY_FOLDED}\b", folded)):
         return None
     start = text.find(first)
-    return Trigger("legal", first.strip(), "rule", "review", start=start,
+    # Written to the regulator, not to us: a reply from the company as if it were our own
+    # case would be addressed wrongly, so a person answers it (no draft).
+    return Trigger("legal", first.strip(), "rule", "required", start=start,
                    end=start + len(first))
 
 
@@ -461,7 +468,8 @@ def summarize(triggers: list[Trigger], notes: list[str] | None = None) -> Escala
     notes = list(notes or [])
     required = {x.reason for x in triggers if x.action == "required"}
     possible = {x.reason for x in triggers if x.action != "required"}
-    reasons = [REASON_TEXT[k] for k in REASON_TEXT if k in required]
+    reasons = [REGULATOR_TEXT if k == "legal" else REASON_TEXT[k]
+               for k in REASON_TEXT if k in required]
     reasons += [REASON_TEXT["legal"]] if "legal" in possible - required else []
     reasons += [POSSIBLE_TEXT[k] for k in POSSIBLE_TEXT if k in possible - required]
     if notes:
@@ -471,6 +479,8 @@ def summarize(triggers: list[Trigger], notes: list[str] | None = None) -> Escala
         guidance = GUIDANCE["crisis"]
     elif "violence" in required:
         guidance = GUIDANCE["violence"]
+    elif "legal" in required:
+        guidance = GUIDANCE["regulator"]
     elif reasons:
         guidance = GUIDANCE["review"]
     return Escalation(required=bool(required), review=bool(reasons), reasons=reasons,

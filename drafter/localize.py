@@ -118,11 +118,11 @@ WANT_NOUNS: dict[str, dict[str, str]] = {
            "apology": "una disculpa", "account": "un cambio en su cuenta",
            "escalate": "que lo revise un responsable"},
     "de": {"refund": "eine Erstattung", "replacement": "einen Ersatz", "repair": "eine Reparatur",
-           "cancel": "eine Kündigung", "stop-charges": "dass die Abbuchungen aufhören",
+           "cancel": "eine Kündigung", "stop-charges": "einen Stopp der Abbuchungen",
            "callback": "einen Rückruf", "explanation": "eine Erklärung",
            "delivery": "die Lieferung", "credit": "eine Entschädigung",
            "apology": "eine Entschuldigung", "account": "eine Änderung an Ihrem Konto",
-           "escalate": "dass eine verantwortliche Person sich darum kümmert"},
+           "escalate": "die Prüfung durch eine verantwortliche Person"},
     "fr": {"refund": "un remboursement", "replacement": "un remplacement",
            "repair": "une réparation", "cancel": "une résiliation",
            "stop-charges": "l'arrêt des prélèvements", "callback": "un rappel",
@@ -144,10 +144,11 @@ WANT_NOUNS: dict[str, dict[str, str]] = {
            "escalate": "che se ne occupi un responsabile"},
     "nl": {"refund": "een terugbetaling", "replacement": "een vervangend product",
            "repair": "een reparatie", "cancel": "een opzegging",
-           "stop-charges": "dat de afschrijvingen stoppen", "callback": "een terugbelverzoek",
+           "stop-charges": "het stoppen van de afschrijvingen",
+           "callback": "een terugbelverzoek",
            "explanation": "een uitleg", "delivery": "de levering", "credit": "een vergoeding",
            "apology": "excuses", "account": "een wijziging in uw account",
-           "escalate": "dat een verantwoordelijke ernaar kijkt"},
+           "escalate": "een controle door een verantwoordelijke"},
 }
 
 #: The built-in wording of each option kind, used when the policy has none in the language

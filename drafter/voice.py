@@ -94,6 +94,12 @@ _COMMON_STARTS = frozenset(
     "battery screen app website account bill invoice engineer installer driver technician "
     "flight train room booking service internet phone line order refund charge".split())
 _MAX_RESTATED_WORDS = 30
+_IMPERATIVE = re.compile(
+    r"(?:please\s+)?(?:refund|send|cancel|fix|replace|call|deliver|ship|give|return|credit|"
+    r"escalate|explain|remove|stop|reverse|process|reimburse|compensate|waive|reship|expedite|"
+    r"close|contact|let|tell|update|correct|resolve|sort|turn|put|switch|restore|reinstate|"
+    r"unlock|reconnect|bring|take|get|pay|confirm|check|answer|reply|respond)\b",
+    re.IGNORECASE)
 _OPENING = re.compile(r"(?:hello|hi|hey|dear|good (?:morning|afternoon|evening)|greetings|"
                       r"just a (?:note|quick)|quick note|fyi|p\.?s\.?|re:|to whom|thanks|"
                       r"thank you|sir|madam)\b", re.IGNORECASE)
@@ -109,8 +115,8 @@ def attributed(sentence: str) -> str | None:
     text = _CONNECTIVE.sub("", sentence.strip()).strip()
     if not text or "?" in text or len(text.split()) > _MAX_RESTATED_WORDS:
         return None
-    if _OPENING.match(text):
-        return None  # "Hello, …", "Just a note …": a letter's opening, not an account
+    if _OPENING.match(text) or _IMPERATIVE.match(text):
+        return None  # a letter's opening ("Hello, …") or an ask ("Waive the fee"): not an account
     if _COMPANY_PERSON.search(text) or _SARCASM.search(text) or _NOT_RESTATED.search(text):
         return None
     if sum(c.isupper() for c in text) > 0.5 * max(1, sum(c.isalpha() for c in text)):

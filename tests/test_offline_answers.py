@@ -34,12 +34,14 @@ def test_a_thank_you_gets_thanks_not_an_apology_and_remedies() -> None:
         assert "thank" in text.lower() or "gracias" in text.lower()
 
 
-def test_a_letter_addressed_to_a_regulator_goes_to_a_person() -> None:
+def test_a_letter_addressed_to_a_regulator_goes_to_a_person_with_no_draft() -> None:
     for text in ("Dear Financial Ombudsman,\nI am writing about Harbour Bank, which refused "
                  "my claim.", "Estimados señores de la OMIC:\nLes escribo para denunciar a la "
                  "empresa.", "Geachte Geschillencommissie,\nIk dien een klacht in."):
         esc = assess_escalation(text)
-        assert esc.review and not esc.required and esc.triggers[0].reason == "legal"
+        assert esc.required and esc.reasons == ["complaint addressed to a regulator or ombudsman"]
+        assert "regulatory complaints" in esc.guidance
+        assert draft(text).draft is None
     assert not assess_escalation("Dear Sam,\nthe ombudsman website says I can complain.").review
 
 

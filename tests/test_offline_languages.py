@@ -25,7 +25,7 @@ EMAILS = {
            "Guten Tag", "tut mir sehr leid", "Montag, 7. Dezember", "Bestellung 44-1234"),
     "fr": ("Bonjour, ma commande 73025 est arrivée cassée et j'ai payé 49,99 €. Je veux un "
            "remboursement et un rappel, s'il vous plaît. C'est inadmissible.",
-           "Bonjour", "désolé", "lundi 7 décembre", "la commande 73025"),
+           "Bonjour", "excuses", "lundi 7 décembre", "la commande 73025"),
     "pt": ("Olá, a encomenda 558102 chegou partida e paguei 49,99 €. Quero o reembolso e que "
            "me liguem, por favor. Estou muito chateada.",
            "Olá", "Lamento", "segunda-feira, 7 de dezembro", "a encomenda 558102"),
@@ -58,6 +58,7 @@ def test_each_language_gets_its_own_mama_reply(lang: str) -> None:
     assert "49,99 €" in draft  # the customer's amount, in the customer's format
     assert not ENGLISH.search(draft.replace("Alex", "")), draft
     assert "{" not in draft and "  " not in draft
+    assert draft.split("\n")[1] == ""  # a blank line after the greeting
     assert not any("English" in n for n in result.notices)
 
 

@@ -128,7 +128,6 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
     the analysis and the policy, in the reply's language: the customer's where a template
     exists for it (:data:`drafter.localize.REPLY_LANGUAGES`), else English."""
     lang = language or reply_language(analysis.language)
-    policy = in_customers_currency(policy, analysis)
     wants, declined = split_wants(analysis.wants, policy)
     offered = choose_options(analysis, policy, lang)
     follow_up = follow_up_day(analysis, policy, today,
@@ -250,20 +249,6 @@ def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) ->
     return out
 
 
-def in_customers_currency(policy: Policy, analysis: Analysis) -> Policy:
-    """The built-in policy in the customer's currency when every amount they wrote is in one
-    other currency: its caps are placeholders, and "a 25 USD credit" to a customer who paid
-    in euros reads as not listening. A company's own policy keeps its currency."""
-    if policy.source != "built-in":
-        return policy
-    theirs = {f.currency for f in analysis.facts if f.kind == "amount" and f.currency}
-    if len(theirs) != 1 or theirs == {policy.currency.upper()}:
-        return policy
-    import dataclasses
-
-    return dataclasses.replace(policy, currency=theirs.pop())
-
-
 def first_name(email: Email) -> str:
     """The customer's first name from the From header, the signature or a one-word last line.
 
@@ -293,16 +278,24 @@ def choose_options(analysis: Analysis, policy: Policy,
     allowed = [o.kind for o in policy.options]
     per_want = [[k for k in _options_for(w) if k in allowed] for w in analysis.wants]
     primary = list(dict.fromkeys(kinds[0] for kinds in per_want if kinds))
+    # Goodwill of a fixed amount only to a customer who pays in the policy's currency: "a 25
+    # USD credit" to someone who wrote in euros reads as not listening.
+    foreign = _writes_another_currency(analysis, policy)
+    unasked_ok = [k for k in allowed if not (foreign and k in _GOODWILL)]
     if primary:
         # With one want, one alternative to it ("or a credit, if you prefer"); with several,
         # each gets its own action and nothing competes with them.
-        extra = ([k for kinds in per_want for k in kinds[1:] if k not in primary][:1]
-                 if len(primary) == 1 else [])
+        extra = ([k for kinds in per_want for k in kinds[1:]
+                  if k not in primary and k in unasked_ok][:1] if len(primary) == 1 else [])
         ordered = primary[:_MAX_WANTED_OPTIONS] + extra
-    else:
-        fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ()) if k in allowed]
-        general = [k for k in allowed if k in _GENERAL_OPTIONS]
+    elif analysis.wants or analysis.anger >= 3:
+        # An ask no option answers, or fury with no ask: what fits the kind of problem.
+        fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ())
+                   if k in unasked_ok]
+        general = [k for k in unasked_ok if k in _GENERAL_OPTIONS]
         ordered = list(dict.fromkeys(fitting + general))[:_MAX_OPTIONS]
+    else:
+        ordered = []  # a note, a report, mild venting: ask what would help, offer no list
     return [OfferedOption(k, offer_text(policy.option(k), analysis, policy, language))  # type: ignore[arg-type]
             for k in ordered]
 
@@ -318,6 +311,16 @@ def _options_for(want: str) -> tuple[str, ...]:
     if kind == "refund" and _EXPENSES_RE.search(want):
         return ("expenses", "credit")
     return _OPTIONS_FOR_WANT.get(kind, ())
+
+
+#: Options of a fixed goodwill amount in the policy's currency.
+_GOODWILL = frozenset({"credit", "discount", "voucher", "service_credit"})
+
+
+def _writes_another_currency(analysis: Analysis, policy: Policy) -> bool:
+    """Whether every amount the customer wrote is in a currency other than the policy's."""
+    amounts = [f for f in analysis.facts if f.kind == "amount"]
+    return bool(amounts) and all(_foreign(f, analysis, policy) for f in amounts)
 
 
 def options_are_alternatives(analysis: Analysis, options: list[OfferedOption]) -> bool:
