@@ -578,3 +578,47 @@ def test_price_is_one_form_in_triage_and_eval(tmp_path):
     code, _, _ = triage(tmp_path, "--price-in", "1", "--price-out", "2",
                         inputs=[DATA / "eml"], store="old.sqlite")
     assert code in (0, 1)
+
+
+def test_a_folder_holding_the_runs_own_outputs_can_be_triaged_again(tmp_path):
+    """Issue 11, item 17: a second run over a folder that holds the first run's rows and
+    drafts skips them (named in the summary) instead of failing on the rows file or reading
+    the drafts back as customers' mail; a stray binary file is skipped the same way."""
+    import shutil
+
+    folder = tmp_path / "in"
+    shutil.copytree(DATA / "eml", folder)
+    (folder / "blob.dat").write_bytes(b"\x00\x01\x02")
+    code, _, _ = triage(tmp_path, "--out", str(folder / "rows.jsonl"), "--drafts",
+                        str(tmp_path / "drafts"), inputs=[folder], store="first.sqlite")
+    assert code in (0, 1)
+    for draft in (tmp_path / "drafts").glob("*.eml"):
+        shutil.copy(draft, folder / draft.name)
+    to_csv_rows = rows_of(folder / "rows.jsonl")
+    (folder / "rows.csv").write_text(to_csv(to_csv_rows), encoding="utf-8")
+    code, _, err = triage(tmp_path, "--out", str(tmp_path / "again.jsonl"), inputs=[folder],
+                          store="second.sqlite")
+    assert code in (0, 1)
+    again = rows_of(tmp_path / "again.jsonl")
+    assert len(again) == len(to_csv_rows)  # the same customers' emails, nothing read back
+    drafts = len(list((tmp_path / "drafts").glob("*.eml")))
+    # blob.dat, notes.md, rows.jsonl, rows.csv and every copied draft: ignored, and named
+    assert f"{4 + drafts} non-mail files ignored (" in err and "blob.dat" in err
+
+
+def test_a_device_or_a_fifo_is_refused_before_any_work(tmp_path):
+    """Issue 11, item 17: `triage /dev/zero` read without end."""
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in ("/dev/zero", str(fifo)):
+        with pytest.raises(InputError, match="not a file or a folder"):
+            Sources([Path(path)]).validate()
+
+
+def test_a_rows_file_without_a_body_column_is_named(tmp_path):
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"t\.csv: no message-body column"):
+        Sources([table]).validate()

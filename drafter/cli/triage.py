@@ -294,7 +294,9 @@ def summary_line(run: Any) -> str:
     resumed = (c.resumed if c is not None else 0)
     extra = f"; {resumed:,} from the ledger" if resumed else ""
     dupes = f"; {run.duplicates:,} duplicate(s) skipped" if run.duplicates else ""
-    skipped = (f"; {len(run.skipped_files):,} non-mail files ignored" if run.skipped_files
+    names = ", ".join(run.skipped_files[:3]) + (", …" if len(run.skipped_files) > 3 else "")
+    skipped = (f"; {plural(len(run.skipped_files), 'non-mail file')} ignored ({names})"
+               if run.skipped_files
                else "")
     failed = sum(1 for r in run.rows if r["status"] == "drafted"
                  and r.get("check_passed") is False)

@@ -211,6 +211,29 @@ def detect(path: Path, *, explicit: bool = True) -> str:
     return "eml" if explicit else "skip"
 
 
+#: The columns a triage rows file has (``--out``) and a customer export never has together.
+_OWN_ROW_COLUMNS = (b'"rank"', b'"priority"', b'"draft_text"', b'"escalation_required"')
+
+
+def _drafters_own(path: Path, kind: str) -> bool:
+    """Whether ``path`` is drafter's own output: a rows file of an earlier triage run or a
+    reply draft (``X-Drafter-Check`` among its headers)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    if kind == "eml":
+        headers = head.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+        return b"\nX-Drafter-Check:" in b"\n" + headers
+    if kind in ("jsonl", "json"):
+        return all(col in head for col in _OWN_ROW_COLUMNS)
+    if kind == "csv":
+        first = head.split(b"\n", 1)[0]
+        return all(col.strip(b'"') in first for col in _OWN_ROW_COLUMNS)
+    return False
+
+
 def check_inputs(paths: list[Path]) -> None:
     """Fail early, before any work, on a path that is not there or cannot be read."""
     for path in paths:
@@ -218,6 +241,9 @@ def check_inputs(paths: list[Path]) -> None:
             raise InputError(f"input not found: {path}")
         if not os.access(path, os.R_OK):
             raise InputError(f"input not readable: {path}")
+        if not (path.is_file() or path.is_dir()):
+            # /dev/zero, a FIFO, a socket: no end to read to, or nothing to read at all.
+            raise InputError(f"input is not a file or a folder: {path}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -251,8 +277,11 @@ class Sources:
         for path in self.paths:
             kind = detect(path)
             if kind in ("csv", "jsonl", "json"):
-                self._columns[str(path)] = resolve_columns(_peek_columns(path, kind),
-                                                           self.mapping)
+                try:
+                    self._columns[str(path)] = resolve_columns(_peek_columns(path, kind),
+                                                               self.mapping)
+                except InputError as exc:
+                    raise InputError(f"{path}: {exc}") from None  # which file of several
 
     # -- scan -----------------------------------------------------------------------------------
 
@@ -272,14 +301,21 @@ class Sources:
                 if child.name.startswith("."):
                     continue
                 yield from self._scan_path(child, explicit=False)
-        elif kind == "skip":
+        elif kind == "skip" or (not explicit and _drafters_own(path, kind)):
+            # Inside a folder: not mail, or a file an earlier run wrote (its rows, its reply
+            # drafts), which must never be read back as customers' messages.
             self.skipped.append(str(path))
         elif kind in ("mbox", "maildir"):
             yield from self._scan_mailbox(path, kind)
         elif kind == "eml":
             yield self._scan_file(path)
         else:
-            yield from self._scan_rows(path, kind)
+            try:
+                yield from self._scan_rows(path, kind)
+            except InputError as exc:
+                if explicit:
+                    raise InputError(f"{path}: {exc}") from None
+                self.skipped.append(str(path))  # a table without messages, in a folder
 
     def _scan_mailbox(self, path: Path, kind: str) -> Iterator[Entry]:
         try:
