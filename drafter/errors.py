@@ -17,5 +17,9 @@ class ConfigError(DrafterError):
     """A policy, config, rule pack or prompt file is missing or malformed."""
 
 
+class StoreError(DrafterError):
+    """The ledger or cache could not be written (a full disk, a read-only folder)."""
+
+
 class EngineError(DrafterError):
     """The model server could not be used (wrong key, unknown model, unreachable, bad output)."""

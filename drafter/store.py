@@ -92,12 +92,20 @@ class Store:
                    status: str = "done") -> None:
         """Record one finished email; committed before returning (autocommit)."""
         payload = json.dumps(row, ensure_ascii=False)
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO ledger(key, batch, status, row, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (key, batch, status, payload, time.time()),
-            )
+        try:
+            with self._lock:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO ledger(key, batch, status, row, created_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (key, batch, status, payload, time.time()),
+                )
+        except sqlite3.Error as exc:
+            from drafter.errors import StoreError
+
+            raise StoreError(
+                f"the ledger {self.path} could not be written ({exc}): the emails finished "
+                "before are kept in it; free some space or choose another --store, then run "
+                "the same command again to resume") from None
 
     def ledger_get(self, key: str) -> dict[str, Any] | None:
         with self._lock:

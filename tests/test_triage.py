@@ -622,3 +622,56 @@ def test_a_rows_file_without_a_body_column_is_named(tmp_path):
     table.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"t\.csv: no message-body column"):
         Sources([table]).validate()
+
+
+@pytest.mark.parametrize("good_writes", [2, 9])  # while planning, and from a finished email
+def test_a_ledger_that_cannot_be_written_stops_the_run_in_one_line(tmp_path, monkeypatch,
+                                                                   good_writes):
+    """Issue 11, item 8: with the ledger on a full disk, triage printed 16 tracebacks and
+    then waited forever. Now it stops at the first failed write, says so in one line, exits
+    2, and keeps what was written before."""
+    import signal
+    import sqlite3
+
+    from drafter.store import Store
+
+    class FullDisk:
+        """The real connection, whose ledger writes fail after the second, as SQLite's do
+        when the disk fills up."""
+
+        def __init__(self, db):
+            self.db, self.writes = db, 0
+
+        def execute(self, sql, *args):
+            if sql.startswith("INSERT OR REPLACE INTO ledger"):
+                self.writes += 1
+                if self.writes > good_writes:
+                    raise sqlite3.OperationalError("database or disk is full")
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    real_init = Store.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self._db = FullDisk(self._db)
+
+    monkeypatch.setattr(Store, "__init__", init)
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("hung")))
+    signal.alarm(60)
+    try:
+        result = CliRunner().invoke(
+            app, ["triage", *map(str, INPUTS), "--engine", "offline", "--store",
+                  str(tmp_path / "ledger.sqlite"), "--out", str(tmp_path / "rows.jsonl")],
+            env={"DRAFTER_TODAY": "2026-11-23", "OPENAI_API_KEY": None,
+                 "OPENAI_BASE_URL": None})
+    finally:
+        signal.alarm(0)
+    assert result.exit_code == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert "could not be written" in last and "database or disk is full" in last
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(tmp_path / "ledger.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0] == good_writes

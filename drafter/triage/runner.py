@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drafter.engines import Engine
+from drafter.errors import StoreError
 from drafter.store import Store, content_key
 from drafter.triage.pool import ProcessWorkers
 from drafter.triage.priority import rank_rows
@@ -174,6 +175,7 @@ class TriageSession:
         self.entries: dict[str, Entry] = {}
         self.labels: dict[int, str] = {}
         self.stop = asyncio.Event()
+        self.fatal: StoreError | None = None  # the ledger failed: stop, then say so
         self.engine: Engine | None = None  # with threads: the one they share
         self.engine_lock = threading.Lock()
         self.processed = 0
@@ -212,6 +214,8 @@ class TriageSession:
         finally:
             self._remove_signals(loop)
             self.progress.stop()
+        if self.fatal is not None:
+            raise self.fatal
         self.result.left = len(pending) - self.processed
         self.result.interrupted = (self.stop.is_set() and self.result.left > 0
                                    and not self.result.aborted)
@@ -373,12 +377,19 @@ class TriageSession:
             workers.submit(jobs)
 
     def _finished(self, key: str, outcome: Outcome) -> None:
-        """On the loop thread: commit the email, free its slot."""
-        self.record(key, outcome)
-        self.inflight -= 1
-        self.slots.release()
-        if self.inflight == 0:
-            self.idle.set()
+        """On the loop thread: commit the email, free its slot. A ledger that cannot be
+        written stops the run (nothing more would be kept) and is reported once it has
+        wound down; the slot is freed whatever happens, or the run would wait forever."""
+        try:
+            self.record(key, outcome)
+        except StoreError as exc:
+            self.fatal = self.fatal or exc
+            self.stop.set()
+        finally:
+            self.inflight -= 1
+            self.slots.release()
+            if self.inflight == 0:
+                self.idle.set()
 
     def _in_thread(self, entry: Entry) -> Outcome:
         """A worker thread's job, on the engine the threads share (built by the first)."""
