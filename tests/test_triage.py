@@ -675,3 +675,40 @@ def test_a_ledger_that_cannot_be_written_stops_the_run_in_one_line(tmp_path, mon
     assert "Traceback" not in result.stderr
     with sqlite3.connect(tmp_path / "ledger.sqlite") as db:
         assert db.execute("SELECT COUNT(*) FROM ledger").fetchone()[0] == good_writes
+
+
+def test_the_first_ctrl_c_while_reading_the_inputs_stops_the_run(tmp_path):
+    """Issue 11, item 19: the first Ctrl-C during the input scan was lost (the scan runs in
+    a thread, and the signal handler was installed after it): a second one was needed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    mbox = tmp_path / "big.mbox"
+    with mbox.open("w", encoding="utf-8") as fh:
+        for i in range(40_000):
+            fh.write(f"From c{i}@example.com Mon Nov 23 10:00:00 2026\nFrom: c{i}@example.com\n"
+                     f"Subject: order {i}\nMessage-ID: <{i}@example.com>\n\n"
+                     f"My order {i} never arrived. I want a refund.\n\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env["DRAFTER_TODAY"] = "2026-11-23"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "drafter", "triage", str(mbox), "--engine", "offline",
+         "--store", str(tmp_path / "l.sqlite"), "--out", str(tmp_path / "rows.jsonl")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 60
+    while "reading inputs" not in seen and time.monotonic() < deadline:
+        seen += proc.stderr.readline()
+    proc.send_signal(signal.SIGINT)
+    try:
+        rest = proc.communicate(timeout=30)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("one Ctrl-C did not stop the run") from None
+    assert proc.returncode == 130, seen + rest
+    assert "interrupted while reading the inputs: nothing was sent" in rest
+    assert not (tmp_path / "rows.jsonl").exists()

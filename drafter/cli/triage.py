@@ -209,6 +209,10 @@ def _run(sources: Any, factory: Any, settings: Any, ledger: Any, signature: str,
 
 def _interrupted(run: Any) -> None:
     """Say what was kept and how to go on; exit 130 (at once when Ctrl-C came twice)."""
+    if getattr(run, "while_reading", False):
+        err("interrupted while reading the inputs: nothing was sent and no output files "
+            "were written; run the same command again to start")
+        raise typer.Exit(EXIT_INTERRUPTED)
     done = run.counters.done if hasattr(run, "counters") else 0
     err(f"interrupted: {done:,} emails finished in this run are saved in the ledger, "
         f"{run.left:,} were not started; run the same command again to resume "

@@ -112,6 +112,8 @@ class TriageRun:
     interrupted: bool = False
     forced: bool = False
     left: int = 0
+    #: Ctrl-C came while the inputs were still being read: nothing was planned or sent.
+    while_reading: bool = False
     duplicates: int = 0
     skipped_files: list[str] = field(default_factory=list)
     aborted: str = ""  # why the run stopped itself (the model kept failing)
@@ -201,13 +203,26 @@ class TriageSession:
         # Worker processes take a second to start: start them while the inputs are read.
         early_plan = self._worker_plan(_estimated_emails(self.sources.paths))
         early = self._workers(loop, early_plan) if early_plan.processes else None
-        entries = await loop.run_in_executor(None, self._scan)
+        # Ctrl-C works from the start: the scan runs in a thread, so the handler tells it to
+        # stop (the first Ctrl-C during a long scan was lost until the scan ended).
+        self._install_signals(loop)
+        try:
+            entries = await loop.run_in_executor(None, self._scan)
+        except BaseException:
+            self._remove_signals(loop)
+            raise
+        if self.stop.is_set():
+            self._remove_signals(loop)
+            if early is not None:
+                early.close()
+            self.result.left = len(entries)
+            self.result.interrupted = self.result.while_reading = True
+            return self.finish()
         pending = self._plan(entries)
         if early is not None and self._worker_plan(len(pending)) != early_plan:
             early.close()
             early = None
         self.progress.start(len(pending), self.resumed)
-        self._install_signals(loop)
         self.dispatching = asyncio.create_task(self._dispatch(pending, early))
         try:
             await self.dispatching
@@ -228,6 +243,8 @@ class TriageSession:
     def _scan(self) -> list[Entry]:
         entries: list[Entry] = []
         for entry in self.sources.scan():
+            if self.stop.is_set():  # Ctrl-C while reading the inputs
+                break
             entries.append(entry)
             if len(entries) % 500 == 0:
                 self.progress.scanning(len(entries))
@@ -457,6 +474,10 @@ class TriageSession:
                 loop.remove_signal_handler(sig)
 
     def _on_signal(self) -> None:
+        if self.dispatching is None and not self.stop.is_set():
+            self.stop.set()  # still reading the inputs: nothing was sent yet
+            self.progress.note("stopping: reading the inputs stops here; nothing was sent")
+            return
         if not self.stop.is_set():
             self.stop.set()
             self.progress.note("stopping: finishing the emails in flight "
