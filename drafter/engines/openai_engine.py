@@ -824,7 +824,9 @@ def _email_context(email: Email) -> dict[str, Any]:
         "customer_email": fence(email.body.strip()),
         "earlier_thread": fence(email.quoted.strip()),
         "subject": fence(" ".join(email.subject.split())),
-        "sender_name": " ".join(email.sender_name.split()),
+        # Fenced like the rest: a display name is the customer's text too (issue 11, item
+        # 12); a plain name is unchanged, so the recorded prompts are the same.
+        "sender_name": fence(" ".join(email.sender_name.split())),
     }
 
 
