@@ -108,9 +108,17 @@ REFERENCE_WORDS: dict[str, dict[str, str]] = {
            "invoice_id": "factuur", "contract_id": "contract", "account_id": "klantnummer"},
 }
 
+#: What each kind of want is called in an English reply when the customer's own phrase
+#: would not read as their need ("can you get money off my bill?").
+WANT_NOUNS_EN = {"refund": "a refund", "replacement": "a replacement", "repair": "a repair",
+                 "cancel": "to cancel", "stop-charges": "the charges stopped",
+                 "callback": "a call back", "explanation": "an explanation",
+                 "delivery": "the delivery", "credit": "compensation", "apology": "an apology",
+                 "account": "a change to your account", "escalate": "a manager to look at this"}
+
 #: What each kind of want is called when restated ("you asked for: a refund, a call").
 WANT_NOUNS: dict[str, dict[str, str]] = {
-    "en": {},  # filled below from WANT_NOUNS_EN
+    "en": WANT_NOUNS_EN,
     "es": {"refund": "un reembolso", "replacement": "una sustitución", "repair": "una reparación",
            "cancel": "la cancelación", "stop-charges": "que dejemos de cobrarle",
            "callback": "una llamada", "explanation": "una explicación",
@@ -291,17 +299,12 @@ PAID_BACK_OFFERS: dict[str, dict[str, str]] = {
            "fee_reversal": "het terugdraaien van de kosten",
            "expenses": "vergoeding van uw redelijke onkosten, met bonnetjes"},
 }
+#: "up to $100", where a cap replaces an amount that is above it.
+UP_TO = {"en": "up to {}", "es": "hasta {}", "de": "bis zu {}", "fr": "jusqu'à {}",
+         "pt": "até {}", "it": "fino a {}", "nl": "tot {}"}
 PAID_BACK_LIMIT = {"en": ", up to {}", "es": ", hasta {}", "de": " bis zu {}",
                    "fr": ", dans la limite de {}", "pt": ", até {}", "it": ", fino a {}",
                    "nl": ", tot {}"}
-#: What each kind of want is called in an English reply when the customer's own phrase
-#: would not read as their need ("can you get money off my bill?").
-WANT_NOUNS_EN = {"refund": "a refund", "replacement": "a replacement", "repair": "a repair",
-                 "cancel": "to cancel", "stop-charges": "the charges stopped",
-                 "callback": "a call back", "explanation": "an explanation",
-                 "delivery": "the delivery", "credit": "compensation", "apology": "an apology",
-                 "account": "a change to your account", "escalate": "a manager to look at this"}
-
 #: "the amount you paid" and "the full amount", when no amount is known: written to follow
 #: the offer's "of" ("un reembolso de lo que pagó", "un remboursement de la somme payée").
 AMOUNT_WORDS: dict[str, tuple[str, str]] = {
@@ -313,9 +316,6 @@ AMOUNT_WORDS: dict[str, tuple[str, str]] = {
     "it": ("quanto pagato", "tutto l'importo"),
     "nl": ("het betaalde bedrag", "het volledige bedrag"),
 }
-
-
-WANT_NOUNS["en"] = WANT_NOUNS_EN
 
 
 def reply_language(language: str) -> str:

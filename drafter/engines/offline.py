@@ -21,6 +21,7 @@ from drafter.localize import (
     PAID_BACK_LIMIT,
     PAID_BACK_OFFERS,
     REFERENCE_WORDS,
+    UP_TO,
     WANT_NOUNS,
     format_day,
     money,
@@ -384,7 +385,7 @@ def _offer_amount(option: Option, analysis: Analysis, policy: Policy,
         value = float(asked.value)
         if cap is None or value <= cap:
             return money(value, policy.currency, language)
-        return _UP_TO[language].format(money(cap, policy.currency, language))
+        return UP_TO[language].format(money(cap, policy.currency, language))
     if cap is not None:
         return money(cap, policy.currency, language)
     return full
@@ -403,10 +404,6 @@ def _foreign(amount: Fact, analysis: Analysis, policy: Policy) -> bool:
         return amount.currency != policy.currency.upper()
     return "$" in amount.text and analysis.language in ("es", "pt")
 
-
-#: "up to $100", in each reply language.
-_UP_TO = {"en": "up to {}", "es": "hasta {}", "de": "bis zu {}", "fr": "jusqu'à {}",
-          "pt": "até {}", "it": "fino a {}", "nl": "tot {}"}
 
 
 #: Words that make an amount the one the customer paid or was charged.
