@@ -235,6 +235,8 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
     wants: list[str] = []
     listing = False
     for sentence in sentence_list:
+        if _NOT_AN_ASK.search(sentence):
+            continue  # "for the record", "just so you know", a rhetorical question
         alone, p = is_ask(sentence)
         if sentence.rstrip().endswith(":"):
             # "What I want:" introduces a list: its items are the asks, not the line itself.
@@ -252,6 +254,27 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
     return wants[:limit]
 
 
+#: Sentences that ask for nothing, whatever their shape, in the seven languages: a note for
+#: the record, a warning to others, thanks, and questions that are exclamations ("who
+#: designs a page like this?", "warum muss man eigentlich…", "hoe moeilijk kan het zijn").
+_NOT_AN_ASK = re.compile(
+    r"^\W*(?:for the record|just so you know|just to let you know|fyi|for your information|"
+    r"para que conste|les informo|"
+    r"zur info|nur (?:ein|zur) (?:hinweis|info)|ich wollte (?:mich )?(?:nur|einfach)|"
+    r"pour (?:info|information|m[ée]moire)|je tenais (?:juste )?[àa]|"
+    r"para (?:registo|constar)|deixar registrado|fica o alerta|para quem estiver|"
+    r"per (?:conoscenza|informazione)|ter informatie|gewoon zodat jullie|ter info)\b"
+    r"|\b(?:who (?:designs|thinks|decided|came up)|how hard can|what kind of company|"
+    r"solo quer[íi]a (?:comentarlo|contarlo|contarles|informarles|dec[íi]rselo)|"
+    r"just wanted to (?:let you know|say)|ich wollte (?:nur|einfach) bescheid|"
+    r"qui a eu l'id[ée]e|[àa] quoi bon|[àa] quoi sert|"
+    r"c[óo]mo es posible|qu[ée] tan dif[íi]cil|para qu[ée] sirve|qui[ée]n (?:diseña|inventa)|"
+    r"wie schafft man|wie schwer kann|muss man (?:eigentlich|überhaupt)|wozu (?:gibt|braucht)|"
+    r"como [ée] poss[íi]vel|pra que serve|para que serve|quem [ée] que|"
+    r"come [èe] possibile|a cosa serve|chi (?:progetta|inventa)|"
+    r"hoe (?:moeilijk|is het mogelijk|kan het)|waarom moet je|wie bedenkt)\b"
+    r"|\b(?:faut-il|muss man|moet je)\b.*\?\s*$",
+    re.IGNORECASE)
 #: Below this ask probability a phrase rule's match is taken for a story, not an ask.
 _RULE_FLOOR = 0.1
 #: A line that introduces a list of asks, and the items that follow it.

@@ -182,3 +182,17 @@ def test_a_question_for_an_answer_is_an_ask_in_seven_languages(text: str) -> Non
 ])
 def test_a_rhetorical_question_is_not_an_ask(text: str) -> None:
     assert wants_of(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "For the record, I'm writing down what happened with my car claim.",
+    "Zur Info: Der Glasschaden wurde gestern repariert, alles ist gut.",
+    "Todo correcto, solo quería comentarlo.",
+    "Ter informatie: vandaag is de schade aan mijn auto hersteld.",
+    "Warum muss man eigentlich extra bezahlen, um neben dem eigenen Kind zu sitzen?",
+    "Hoe moeilijk kan het zijn?",
+    "Who designs a billing page where the cancel button is hidden?",
+    "Sério, pra que serve o botão de entrega expressa?",
+])
+def test_notes_for_the_record_and_exclamations_as_questions_ask_for_nothing(text: str) -> None:
+    assert wants_of(text) == []
