@@ -375,8 +375,19 @@ def score_anger(text: str) -> int:
     """
     rules = rule_anger(text)
     model = model_anger(text)
+    if model > _ANGER_CENTRE:
+        model = _ANGER_CENTRE + (model - _ANGER_CENTRE) * _ANGER_STRETCH
     score = (model + rules) / 2 if rules >= model + 3 else model
     return max(0, min(5, round(score)))
+
+
+#: The anger model's expected score is pulled toward the middle (on the six dev listening
+#: sets, emails their authors rated 4 read as 2.8 and those rated 5 as 3.2), so above this
+#: centre it is stretched by this factor: within one point of the author's rating 0.78 ->
+#: 0.80 on the dev sets, higher on each of the six alone. Never below it: a furious email
+#: the model reads low must still reach triage's default --min-anger of 2.
+_ANGER_CENTRE = 2.0
+_ANGER_STRETCH = 1.5
 
 
 def model_anger(text: str) -> float:
