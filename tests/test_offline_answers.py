@@ -68,3 +68,17 @@ def test_a_refund_the_policy_cannot_match_is_worded_with_its_limit() -> None:
 def test_a_question_is_restated_by_what_it_asks_for() -> None:
     needs, _ = split_wants(["can you get money off my bill?", "the hotel refunded"], BUILT_IN)
     assert needs[0] in WANT_NOUNS_EN.values() and needs[1] == "the hotel refunded"
+
+
+def test_an_ask_no_option_answers_is_still_taken_up_not_ignored() -> None:
+    """The rubric readers' first complaint: asks the policy has no option for ("unlock my
+    account") went unanswered in silence. The reply says it is taking care of them, in the
+    reply's language, and says nothing of the kind when every ask has its option."""
+    locked = draft("My account has been locked for a week. Unlock my account and refund "
+                   "the $20 fee.").draft.text
+    assert "taking care of the rest of your request: a change to your account." in locked
+    plain = draft("My parcel is late and I want a refund.").draft.text
+    assert "rest of your request" not in plain
+    german = draft("Mein Konto ist seit einer Woche gesperrt. Bitte entsperren Sie mein "
+                   "Kundenkonto und erstatten Sie die 20 € Gebühr.").draft.text
+    assert "Außerdem kümmere ich mich um Ihr Anliegen:" in german or "Erstattung" in german

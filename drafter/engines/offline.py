@@ -140,6 +140,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
         "thanks_only": thanks_only(email, analysis),
         "reference": _reference(analysis, lang),
         "want_kinds": _want_nouns(analysis, lang),
+        "pending": _unanswered(analysis, policy, offered, lang),
         "subject": email.subject,
         "anger": analysis.anger,
         "wants": wants,
@@ -514,6 +515,26 @@ def _reference(analysis: Analysis, language: str = "en") -> str:
 #: never called an order.
 _REFERENCE_ORDER = ("order_id", "booking_id", "flight_id", "claim_id", "ticket_id", "policy_id",
                     "invoice_id", "contract_id", "account_id")
+
+
+def _unanswered(analysis: Analysis, policy: Policy, offered: list[OfferedOption],
+                language: str) -> list[str]:
+    """The wants no offered option answers and the policy does not rule out ("unlock my
+    account", "stop charging me", "when will it arrive?"), named by kind: the reply says it
+    is looking into them, so no ask goes unanswered in silence."""
+    kinds = {o.kind for o in offered}
+    nouns = WANT_NOUNS[language]
+    out = []
+    for want in analysis.wants:
+        kind = want_kind(want)
+        if kind in ("other", "apology") or kind not in nouns:
+            continue
+        if any(k in kinds for k in _options_for(want)):
+            continue
+        _, declined = split_wants([want], policy)
+        if not declined and nouns[kind] not in out:
+            out.append(nouns[kind])
+    return out
 
 
 def _want_nouns(analysis: Analysis, language: str) -> list[str]:
