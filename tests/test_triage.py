@@ -688,7 +688,7 @@ def test_the_first_ctrl_c_while_reading_the_inputs_stops_the_run(tmp_path):
 
     mbox = tmp_path / "big.mbox"
     with mbox.open("w", encoding="utf-8") as fh:
-        for i in range(40_000):
+        for i in range(80_000):  # long enough to read that the signal lands mid-scan
             fh.write(f"From c{i}@example.com Mon Nov 23 10:00:00 2026\nFrom: c{i}@example.com\n"
                      f"Subject: order {i}\nMessage-ID: <{i}@example.com>\n\n"
                      f"My order {i} never arrived. I want a refund.\n\n")
