@@ -142,7 +142,8 @@ _GRIEVANCE_RE = re.compile(
     r"disappoint|own cost|treated like)\w*",
     re.IGNORECASE,
 )
-_INSULT_RE = re.compile(
+#: Insults and swearing: never restated, and a sign of anger (voice.py shares it).
+INSULT_RE = re.compile(
     r"\b(?:idiot|stupid|moron|incompetent|useless|clown|pathetic|scam|thie(?:f|ves)|liars?|"
     r"fuck\w*|shit\w*|damn\w*|hell|crap\w*|bullshit|wtf|screw)\b",
     re.IGNORECASE,
@@ -341,7 +342,7 @@ def extract_grievances(sentence_list: list[str], limit: int = 3) -> list[str]:
     """The sentences that say what went wrong, minus insults, in the customer's order."""
     found: list[str] = []
     for sentence in sentence_list:
-        if sentence.endswith("?") or _INSULT_RE.search(sentence):
+        if sentence.endswith("?") or INSULT_RE.search(sentence):
             continue
         if any(p.search(sentence) for p in _WANT_PATTERNS[:3]):
             continue
@@ -406,7 +407,7 @@ def rule_anger(text: str) -> int:
         min(len(_ANGRY_WORDS.findall(text)), 3)
         + min(text.count("!"), 3) * 0.5
         + (1.5 if caps >= 3 or caps / words > 0.05 else 0.5 if caps else 0)
-        + min(len(_INSULT_RE.findall(text)), 2)
+        + min(len(INSULT_RE.findall(text)), 2)
         + (0.5 if _REPEAT_RE.search(text) else 0)
         + (1 if _CHURN_RE.search(text) else 0)
         + (0.5 if _GRIEVANCE_RE.search(text) else 0)

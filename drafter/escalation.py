@@ -390,13 +390,14 @@ _SALUTATION = re.compile(r"^\W*(?:dear|to|attn|attention|estimad[oa]s?|senores|s
                          r"caros|gentil[ei]|spettabile|egregi|geachte|beste|aan de)\b")
 
 
+_REGULATOR = re.compile(rf"{_AGENCY}|\b{_AGENCY_FOLDED}\b")
+
+
 def _to_a_regulator(text: str) -> Trigger | None:
     head = text.lstrip()[:160]
     first = head.split("\n", 1)[0]
     folded = fold(first)
-    if not _SALUTATION.search(folded):
-        return None
-    if not (re.search(_AGENCY, folded) or re.search(rf"\b{_AGENCY_FOLDED}\b", folded)):
+    if not _SALUTATION.search(folded) or not _REGULATOR.search(folded):
         return None
     start = text.find(first)
     # Written to the regulator, not to us: a reply from the company as if it were our own

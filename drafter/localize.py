@@ -299,22 +299,15 @@ PAID_BACK_OFFERS: dict[str, dict[str, str]] = {
            "fee_reversal": "het terugdraaien van de kosten",
            "expenses": "vergoeding van uw redelijke onkosten, met bonnetjes"},
 }
-#: "up to $100", where a cap replaces an amount that is above it.
-UP_TO = {"en": "up to {}", "es": "hasta {}", "de": "bis zu {}", "fr": "jusqu'à {}",
-         "pt": "até {}", "it": "fino a {}", "nl": "tot {}"}
 PAID_BACK_LIMIT = {"en": ", up to {}", "es": ", hasta {}", "de": " bis zu {}",
                    "fr": ", dans la limite de {}", "pt": ", até {}", "it": ", fino a {}",
                    "nl": ", tot {}"}
-#: "the amount you paid" and "the full amount", when no amount is known: written to follow
-#: the offer's "of" ("un reembolso de lo que pagó", "un remboursement de la somme payée").
-AMOUNT_WORDS: dict[str, tuple[str, str]] = {
-    "en": ("the amount you paid", "the full amount"),
-    "es": ("lo que pagó", "todo el importe"),
-    "de": ("dem gezahlten Betrag", "dem vollen Betrag"),
-    "fr": ("la somme payée", "la totalité du montant"),
-    "pt": ("todo o valor pago", "todo o valor"),
-    "it": ("quanto pagato", "tutto l'importo"),
-    "nl": ("het betaalde bedrag", "het volledige bedrag"),
+#: "the full amount", for an offer with ``{amount}`` and no cap, written to follow the
+#: offer's "of".
+FULL_AMOUNT: dict[str, str] = {
+    "en": "the full amount", "es": "todo el importe", "de": "dem vollen Betrag",
+    "fr": "la totalité du montant", "pt": "todo o valor", "it": "tutto l'importo",
+    "nl": "het volledige bedrag",
 }
 
 

@@ -348,25 +348,19 @@ def _amounts_with_currency(text: str) -> tuple[tuple[float, str, str], ...]:
     return tuple(out)
 
 
-def _id_kind(text: str, start: int) -> str | None:
-    """The kind the customer's words give the reference at ``start`` ("flight" in "flight
-    #1007"): the one table :mod:`drafter.facts` reads references by, in seven languages."""
-    return reference_kind_before(text, start)
-
-
 def _wrong_kind(ctx: Context, mention: Mention, sources: list[str]) -> str | None:
     """A reference the customer gave as one kind, called another ("flight 1007" as
     "order 1007"): the customer reads that the company has not read their email."""
     if mention.kind != "id":
         return None
-    ours = _id_kind(ctx.view, mention.start)
+    ours = reference_kind_before(ctx.view, mention.start)
     if ours is None:
         return None
     theirs: set[str] = set()
     for text in sources:
         for m in mentions(text):
             if m.kind == "id" and m.keys & mention.keys:
-                kind = _id_kind(text, m.start)
+                kind = reference_kind_before(text, m.start)
                 if kind is not None:
                     theirs.add(kind)
     if not theirs or ours in theirs:

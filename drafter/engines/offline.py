@@ -16,12 +16,11 @@ from typing import Any
 
 from drafter.analyze import analyze_email, thanks_only, want_kind
 from drafter.localize import (
-    AMOUNT_WORDS,
+    FULL_AMOUNT,
     OFFERS,
     PAID_BACK_LIMIT,
     PAID_BACK_OFFERS,
     REFERENCE_WORDS,
-    UP_TO,
     WANT_NOUNS,
     format_day,
     money,
@@ -129,7 +128,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
     the analysis and the policy, in the reply's language: the customer's where a template
     exists for it (:data:`drafter.localize.REPLY_LANGUAGES`), else English."""
     lang = language or reply_language(analysis.language)
-    wants, declined = split_wants(analysis.wants, policy)
+    wants, declined, met = _sort_wants(analysis.wants, policy)
     offered = choose_options(analysis, policy, lang)
     follow_up = follow_up_day(analysis, policy, today,
                               emergency=bool(_EMERGENCY_RE.search(email.body)))
@@ -140,7 +139,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
         "thanks_only": thanks_only(email, analysis),
         "reference": _reference(analysis, lang),
         "want_kinds": _want_nouns(analysis, lang),
-        "pending": _unanswered(analysis, policy, offered, lang),
+        "pending": _unanswered(met, offered, lang),
         "subject": email.subject,
         "anger": analysis.anger,
         "wants": wants,
@@ -202,20 +201,29 @@ def split_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str]]
     "for …" or "us to …", ready for "You asked …"; one that would still read as a promise
     even as the customer's request is named generically instead.
     """
+    needs, declined, _ = _sort_wants(wants, policy)
+    return needs, declined
+
+
+def _sort_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str], list[str]]:
+    """:func:`split_wants`, and the wants themselves that the policy can meet (for
+    :func:`_unanswered`, so the checker runs once per want, not twice)."""
     needs: list[str] = []
     declined: list[str] = []
+    met: list[str] = []
     for want in wants:
         phrase = _want_phrase(want)
         # Both offers in one reply: one check instead of two, the same verdict (any).
         if not over_promises(f"We can offer you {phrase}.\n\nWe will {phrase}.", policy):
             needs.append(_need_phrase(want, phrase))
+            met.append(want)
             continue
         item = _request_item(_POLICY_CLAIM.sub("", phrase))
         if over_promises(f"You asked {item}.", policy):
             item = _DECLINED_FALLBACK
         if item not in declined:
             declined.append(item)
-    return needs, declined
+    return needs, declined, met
 
 
 def _request_item(phrase: str) -> str:
@@ -353,7 +361,9 @@ def offer_text(option: Option, analysis: Analysis, policy: Policy,
                      if cap is not None else "")
             return PAID_BACK_OFFERS[language][option.kind] + limit
         return template.replace("{amount}", exact)
-    return template.replace("{amount}", _offer_amount(option, analysis, policy, language))
+    if "{amount}" not in template:
+        return template
+    return template.replace("{amount}", _offer_amount(option, policy, language))
 
 
 def _exact_paid_amount(option: Option, analysis: Analysis, policy: Policy,
@@ -369,27 +379,12 @@ def _exact_paid_amount(option: Option, analysis: Analysis, policy: Policy,
     return money(value, policy.currency, language)
 
 
-def _offer_amount(option: Option, analysis: Analysis, policy: Policy,
-                  language: str = "en") -> str:
-    cap = option.max_amount
-    paid, full = AMOUNT_WORDS[language]
-    if option.kind in _PAID_BACK:
-        # Refund what they paid when we know it (capped); never quote the cap as if owed.
-        asked = _amount_in_wants(analysis) or _charged_amount(analysis)
-        if asked is None:
-            return paid
-        if _foreign(asked, analysis, policy):
-            # Their amount in their currency, as they wrote it: never converted, and never
-            # compared with a cap in another currency (or one we cannot name: "$" in a
-            # Mexican customer's email).
-            return asked.text if cap is None else paid
-        value = float(asked.value)
-        if cap is None or value <= cap:
-            return money(value, policy.currency, language)
-        return UP_TO[language].format(money(cap, policy.currency, language))
-    if cap is not None:
-        return money(cap, policy.currency, language)
-    return full
+def _offer_amount(option: Option, policy: Policy, language: str = "en") -> str:
+    """The amount of a goodwill option (a credit, a voucher): the policy's own. What pays
+    back the customer's money is :func:`_exact_paid_amount`'s."""
+    if option.max_amount is not None:
+        return money(option.max_amount, policy.currency, language)
+    return FULL_AMOUNT[language]
 
 
 #: Options that pay back what the customer paid (the amount comes from the email, capped);
@@ -517,22 +512,20 @@ _REFERENCE_ORDER = ("order_id", "booking_id", "flight_id", "claim_id", "ticket_i
                     "invoice_id", "contract_id", "account_id")
 
 
-def _unanswered(analysis: Analysis, policy: Policy, offered: list[OfferedOption],
-                language: str) -> list[str]:
-    """The wants no offered option answers and the policy does not rule out ("unlock my
-    account", "stop charging me", "when will it arrive?"), named by kind: the reply says it
-    is looking into them, so no ask goes unanswered in silence."""
+def _unanswered(met: list[str], offered: list[OfferedOption], language: str) -> list[str]:
+    """Of the wants the policy can meet (``met``), those no offered option answers ("unlock
+    my account", "stop charging me", "when will it arrive?"), named by kind: the reply says
+    it is looking into them, so no ask goes unanswered in silence."""
     kinds = {o.kind for o in offered}
     nouns = WANT_NOUNS[language]
     out = []
-    for want in analysis.wants:
+    for want in met:
         kind = want_kind(want)
         if kind in ("other", "apology") or kind not in nouns:
             continue
         if any(k in kinds for k in _options_for(want)):
             continue
-        _, declined = split_wants([want], policy)
-        if not declined and nouns[kind] not in out:
+        if nouns[kind] not in out:
             out.append(nouns[kind])
     return out
 
