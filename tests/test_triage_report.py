@@ -65,6 +65,26 @@ def test_root_causes_count_grievance_themes():
     assert top["examples"] == [1, 2]
 
 
+def test_a_root_cause_card_links_only_cases_of_the_category_it_names():
+    """The new user's trial: "Broken or damaged item… mostly delivery" listed a product case
+    first. Examples now agree with "mostly"; without a majority the card says "mixed"."""
+    rows = [
+        {"rank": 1, "anger": 4, "category": "product", "grievances": ["It arrived broken."]},
+        {"rank": 2, "anger": 3, "category": "delivery", "grievances": ["Box was damaged."]},
+        {"rank": 3, "anger": 3, "category": "delivery", "grievances": ["Lamp came broken."]},
+        {"rank": 4, "anger": 2, "category": "billing", "grievances": ["Charged twice."]},
+        {"rank": 5, "anger": 2, "category": "product", "grievances": ["Charged twice again."]},
+    ]
+    themes = {t["label"]: t for t in root_causes(rows)["themes"]}
+    broken = themes["Broken or damaged item"]
+    assert (broken["category"], broken["category_count"], broken["examples"]) == (
+        "delivery", 2, [2, 3])
+    twice = themes["Charged twice or wrongly"]
+    assert twice["category"] == "mixed" and twice["examples"] == [4, 5]
+    page = render_report(rows, engine="offline")
+    assert "delivery (2 of 3)" in page and "mixed: billing 1, product 1" in page
+
+
 def _browser_paths() -> tuple[str, str] | None:
     browser = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome",
                                                 "chrome") if shutil.which(n)), None)

@@ -69,7 +69,8 @@ INCOMPLETE = "incomplete-stream"
 NO_CHOICES, BROKEN_STREAM = "no-choices", "broken-stream"
 #: The tags that fence the customer's words in the prompts; the same names written inside
 #: the email are neutralised so the email cannot close its own fence.
-FENCE_TAGS = ("customer_email", "earlier_thread", "subject", "draft", "findings", "analysis")
+FENCE_TAGS = ("customer_email", "earlier_thread", "subject", "sender_name", "draft", "findings",
+              "analysis")
 _FENCE_RE = re.compile(r"<(\s*/?\s*)(" + "|".join(FENCE_TAGS) + r")\b", re.IGNORECASE)
 _WHAT = {"analysis": "analysis", "draft": "draft", "judge": "review of the draft",
          "revise": "revised draft"}
@@ -824,8 +825,8 @@ def _email_context(email: Email) -> dict[str, Any]:
         "customer_email": fence(email.body.strip()),
         "earlier_thread": fence(email.quoted.strip()),
         "subject": fence(" ".join(email.subject.split())),
-        # Fenced like the rest: a display name is the customer's text too (issue 11, item
-        # 12); a plain name is unchanged, so the recorded prompts are the same.
+        # Fenced like the rest and inside its own tag: a display name is the customer's
+        # text too (issue 11, item 12).
         "sender_name": fence(" ".join(email.sender_name.split())),
     }
 

@@ -71,6 +71,24 @@ def _phrases(row: dict[str, Any]) -> set[str]:
     return found
 
 
+def _theme_categories(members: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a theme's card says about categories, and examples that agree with it.
+
+    "mostly delivery" only when delivery holds more than half of the theme's emails, and then
+    the examples are delivery cases: a card that says "mostly delivery" and links a product
+    case first misleads the reader (issue 11, the new user's trial). Otherwise "mixed", with
+    the examples in rank order.
+    """
+    cats = Counter(str(m.get("category") or "other") for m in members)
+    breakdown = sorted(cats.items(), key=lambda kv: (-kv[1], kv[0]))
+    main, main_count = breakdown[0]
+    mostly = main_count * 2 > len(members)
+    shown = [m for m in members if not mostly or str(m.get("category") or "other") == main]
+    return {"category": main if mostly else "mixed", "category_count": main_count,
+            "categories": [{"name": name, "count": n} for name, n in breakdown],
+            "examples": sorted(int(m["rank"]) for m in shown)[:3]}
+
+
 def root_causes(rows: list[dict[str, Any]], top: int = 10) -> dict[str, list[dict[str, Any]]]:
     """Themes (with their main category and the ranks of a few examples) and common phrases."""
     analysed = [r for r in rows if r.get("anger") is not None]
@@ -84,12 +102,8 @@ def root_causes(rows: list[dict[str, Any]], top: int = 10) -> dict[str, list[dic
     total = max(1, len(analysed))
     theme_rows = []
     for label, members in sorted(themes.items(), key=lambda kv: -len(kv[1]))[:top]:
-        cats = Counter(str(m.get("category") or "other") for m in members)
-        theme_rows.append({
-            "label": label, "count": len(members), "share": len(members) / total,
-            "category": cats.most_common(1)[0][0],
-            "examples": sorted(int(m["rank"]) for m in members)[:3],
-        })
+        theme_rows.append({"label": label, "count": len(members),
+                           "share": len(members) / total, **_theme_categories(members)})
     phrase_rows = [{"phrase": p, "count": c} for p, c in phrases.most_common(top) if c > 1]
     return {"themes": theme_rows, "phrases": phrase_rows}
 
