@@ -19,8 +19,9 @@ CORPUS = ROOT / "corpus"
 #: Blind sets used to choose thresholds and features: dev sets from then on. ``-b``, ``-c``
 #: and ``-d`` were the headline until round six (2026-12-03), then studied to set thresholds.
 ESCALATION_DEV = ("escalation-a", "escalation-b", "escalation-c", "escalation-d")
-#: Blind sets never studied: the headline figures.
-ESCALATION_HEADLINE = ("escalation-e", "escalation-f")
+#: Blind sets never studied: the headline figures. ``-g`` and ``-h`` were written on
+#: 2026-12-03 for round seven and first read after its model was trained.
+ESCALATION_HEADLINE = ("escalation-e", "escalation-f", "escalation-g", "escalation-h")
 #: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
 #: ``-d`` were the headline until 2026-12-03, then studied.
 LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
@@ -30,8 +31,9 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
 LISTENING_HEADLINE = ("listening-g", "listening-h")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
-#: Blind checker sets never studied: the headline figures.
-CHECKER_HEADLINE = ("checker-b", "checker-c")
+#: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03
+#: and first read after the round-four model was trained.
+CHECKER_HEADLINE = ("checker-b", "checker-c", "checker-d")
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
 
 

@@ -10,6 +10,8 @@ dev, studied to choose the ask threshold), per language:
   content words, or of the want's, are in the other or in the ask's evidence);
 * **want precision** (an estimate): the share of drafter's first four wants that match
   some labelled ask;
+* **kind right**: of the asks heard, the share whose want gets the author's kind (refund,
+  repair, callback, …): the kind picks the policy option that answers it;
 * **no invented wants**: of the emails that ask for nothing, the share given no want;
 * **fact recall** (sets that label facts): of the references, amounts, dates, deadlines,
   durations and counts the author labelled, the share drafter lists with the right kind
@@ -48,7 +50,7 @@ from corpus_sets import (  # noqa: E402
     read_jsonl,
 )
 
-from drafter.analyze import analyze_email  # noqa: E402
+from drafter.analyze import analyze_email, want_kind  # noqa: E402
 from drafter.models import Email  # noqa: E402
 from drafter.understand.features import fold  # noqa: E402
 
@@ -97,7 +99,10 @@ def score(items: list[dict]) -> dict[str, dict[str, float]]:
         for lang in (item["lang"], "all"):
             t = tallies[lang]
             for ask in item["asks"]:
-                t["recall"].append(any(matches(w, ask) for w in wants))
+                heard = [w for w in wants if matches(w, ask)]
+                t["recall"].append(bool(heard))
+                if heard:
+                    t["kind_right"].append(want_kind(heard[0]) == ask["kind"])
             if item["asks"]:
                 t["precision"].extend(any(matches(w, a) for a in item["asks"]) for w in wants)
             else:
@@ -141,7 +146,8 @@ def main() -> int:
     for title, table in tables.items():
         langs = [x for x in (*LANGUAGES, "all") if x in table]
         print(f"{title:<22}" + "".join(f"{x:>8}" for x in langs))
-        keys = ["recall", "precision", "no_invented", "anger_within_one", "angry_kept"]
+        keys = ["recall", "precision", "kind_right", "no_invented", "anger_within_one",
+                "angry_kept"]
         keys += sorted({k for row in table.values() for k in row if k.startswith(("facts",
                                                                                "currency"))})
         for key in (*keys, "n"):

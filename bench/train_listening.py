@@ -10,7 +10,11 @@ Three models, all linear over hashed n-grams (``drafter/understand/``):
 * ``ask-kind``: which kind of remedy an ask is for (refund, replacement, repair, …), from
   the same files' ask sentences;
 * ``anger``: the writer's anger 0–5 as a careful reader would judge it, from
-  ``corpus/listening/anger-*`` (whole emails).
+  ``corpus/listening/anger-*`` (whole emails);
+* ``industry``: the company's industry (retail, travel, telecom, …, ``other``), from
+  ``corpus/listening/category-*`` (whole emails) and the asks files' asking sentences with
+  their industry tags. Its threshold (below it the answer is ``other``) is the one that
+  reads the most held-out emails right, unsure ones counting as ``other``.
 
 A seeded 15% of each file is held out. The ``ask`` threshold is the lowest that marks at
 most ``--false-asks`` of the held-out ``none`` sentences as asks (the bar for the model
@@ -33,6 +37,7 @@ from corpus_sets import CORPUS, digest, read_jsonl, share  # noqa: E402
 from linear_fit import SEED, fit, held_out, pick_threshold  # noqa: E402
 
 from drafter.asks import ASK_KINDS  # noqa: E402
+from drafter.industry import INDUSTRIES, canonical  # noqa: E402
 from drafter.understand.features import FeatureSpec  # noqa: E402
 from drafter.understand.linear import save_model  # noqa: E402
 
@@ -128,18 +133,67 @@ def train_anger(args: argparse.Namespace) -> dict:
 
 
 
+def industry_items() -> tuple[list[dict], list[Path]]:
+    """Whole emails labelled with their industry, and the tagged sentences of the asks and
+    escalation files: 2,000 emails alone read a held-out email right four times in ten, the
+    sentences' 40,000 clues nine times in ten on the dev blind sets."""
+    emails = listening_files("category")
+    asks = listening_files("asks")
+    items = [{"text": d["text"], "label": canonical(d["label"]), "lang": d["lang"]}
+             for p in emails for d in read_jsonl(p)]
+    items += [{"text": d["text"], "label": canonical(d["industry"], strict=True),
+               "lang": d["lang"], "sentence": True}
+              for p in asks for d in read_jsonl(p) if d.get("industry")]
+    tagged = [p for p in sorted((CORPUS / "escalation").glob("*.jsonl"))
+              if "industry" in read_jsonl(p)[0]]
+    items += [{"text": d["text"], "label": canonical(d["industry"], strict=True),
+               "lang": d["lang"], "sentence": True}
+              for p in tagged for d in read_jsonl(p) if d.get("industry")]
+    # A tag no industry matches ("general", "delivery") is no evidence of one.
+    return [d for d in items if d["label"]], emails + asks + tagged
+
+
+def train_industry(args: argparse.Namespace) -> dict:
+    items, paths = industry_items()
+    train = [(d["text"], d["label"]) for d in items if not held_out(d)]
+    dev = [d for d in items if held_out(d) and not d.get("sentence")]
+    spec = FeatureSpec(buckets=1 << 16, char_min=4, char_max=4, cross=0)
+    labels = list(INDUSTRIES)
+    buckets, w, bias = fit(train, labels, spec, args.c, dict.fromkeys(labels, 1.0))
+    meta = {"labels": labels, "bias": bias, "features": spec.to_dict(),
+            "version": f"industry-{digest(paths)}-c{args.c:g}", "languages": LANGUAGES,
+            "trained_on": {"corpus_sha256_16": digest(paths), "seed": SEED,
+                           "items": len(train)}}
+    model = save_model("industry", meta, buckets, w)
+    scored = [(d["label"], max(model.proba(d["text"]).items(), key=lambda kv: kv[1]))
+              for d in dev]
+
+    def accuracy(t: float) -> float:
+        return share((best if best == "other" or p >= t else "other") == label
+                     for label, (best, p) in scored)
+
+    threshold = max((round(x / 100, 2) for x in range(0, 90, 5)), key=lambda t: (accuracy(t), -t))
+    meta["thresholds"] = {"industry": threshold}
+    meta["dev"] = {"accuracy": accuracy(threshold), "accuracy_without_threshold": accuracy(0),
+                   "n": len(dev)}
+    save_model("industry", meta, buckets, w)
+    return {"industry": meta["dev"], "industry_threshold": threshold}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation")
-    parser.add_argument("--false-asks", type=float, default=0.05,
+    parser.add_argument("--false-asks", type=float, default=0.03,
                         help="share of held-out no-ask sentences the ask model may flag")
-    parser.add_argument("--only", choices=("asks", "anger"), default=None)
+    parser.add_argument("--only", choices=("asks", "anger", "industry"), default=None)
     args = parser.parse_args()
     report = {}
     if args.only in (None, "asks"):
         report.update(train_asks(args))
     if args.only in (None, "anger"):
         report.update(train_anger(args))
+    if args.only in (None, "industry"):
+        report.update(train_industry(args))
     print(json.dumps(report, indent=2))
 
 

@@ -7,10 +7,12 @@ the reply restates them; the LLM engine produces the same :class:`Analysis` shap
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from drafter.escalation import assess_escalation
 from drafter.facts import extract_facts
+from drafter.industry import detect_industry
 from drafter.language import detect_language
 from drafter.models import Analysis, Email
 from drafter.text import sentences, shorten, squash
@@ -37,7 +39,7 @@ _WANT_PATTERNS = [
         re.IGNORECASE,
     ),
     re.compile(r"\b(?P<what>(?:give|get)\s+me\s+.{3,})", re.IGNORECASE),
-    re.compile(rf"^(?:just\s+|now\s+|so\s+)?(?P<what>(?:{_REQUEST_VERBS}|turn|put|switch|"
+    re.compile(rf"^(?:(?:and|also|then)\s+)?(?:just\s+|now\s+|so\s+)?(?P<what>(?:{_REQUEST_VERBS}|turn|put|switch|"
                r"restore|reinstate|unlock|reconnect|bring|take|get)\b.{2,})", re.IGNORECASE),
     # "Why was I charged twice?", "How come nobody called me back?": an ask for an answer,
     # in the seven languages ("¿por qué me cobraron dos veces?", "Wo ist er?", "cadê minha
@@ -76,7 +78,8 @@ _WANT_PATTERNS = [
 _WANT_CUT = re.compile(
     r"\s*(?:,\s*)?(?:\bor else\b|\botherwise\b|\bor i(?:'ll| will)\b|\bbecause\b|\bsince\b|"
     r"\bbefore i\b|\bif you (?:want|ever|don't)\b|\bor you\b|\bas soon as\b.*\bor\b|"
-    r"\bor is (?:that|it|this) (?:too much|asking)|\bif (?:that's|it's|it is) not too much)",
+    r"\bor is (?:that|it|this) (?:too much|asking)|\bif (?:that's|it's|it is) not too much|"
+    r",\s*(?:this|that|it)(?:'s|\s+is|\s+was)\b)",
     re.IGNORECASE,
 )
 _NOT_A_WANT = re.compile(
@@ -96,6 +99,9 @@ _WANT_SPLIT = re.compile(
 
 WANT_KINDS: dict[str, str] = {
     "refund": r"refund|money back|reimburs|reverse (?:\w+ ){0,3}charge|charge ?back|"
+              # cancelling a charge already taken is getting it back
+              r"(?:cancel|anul|storn|annul)\w* (?:\w+ ){0,2}(?:charge|cargo|cobran|belastung|"
+              r"pr[ée]l[èe]vement|addebit|afschrijving)|"
               r"pa(?:y|id) (?:me )?back|cash back|"
               # es, de, fr, pt, it, nl
               r"reembols|devoluci[óo]n|devuelv|r[üu]ckerstatt|erstatt|zur[üu]ckzahl|geld zur[üu]ck|"
@@ -108,26 +114,48 @@ WANT_KINDS: dict[str, str] = {
                    r"(?:right|correct) (?:size|item|one|colou?r|model)|"
                    r"send (?:me )?(?:a|the|another)\b(?! (?:engineer|technician|someone))|"
                    r"re-?book|(?:next|another|alternative|later) (?:available )?(?:flight|train)",
+    # Before callback: "a manager to call me" asks for the case to go higher.
+    "escalate": r"escalat|manager|supervisor|complaints? (?:department|team)|formal complaint|"
+                r"superior|responsable|encargad|vorgesetzt|beschwerdestelle|sup[ée]rieur|"
+                r"responsabile|superiore|gerente|leidinggevende|klachtenafdeling",
+    "stop-charges": r"stop (?:\w+ ){0,2}(?:charg|bill|tak|debit|payment)|no (?:more|further) "
+                    r"(?:charges|payments|debits)|dej(?:en|ar) de (?:cobrar|pasar|cargar)|"
+                    r"no me cobren|parem de cobrar|deixem de cobrar|arr[êe]te[rz]? (?:\w+ ){0,2}"
+                    r"pr[ée]l[èe]vement|smett(?:ete|ere) di (?:addebitare|prelevare)|"
+                    r"stop(?:pen|t)? (?:\w+ ){0,2}(?:afschrijv|incasso)|keine (?:weiteren )?"
+                    r"abbuchung|abbuchungen (?:zu )?stopp",
+    "account": r"unlock|reinstate|reactivat|password|log ?in|credit (?:file|report|record)|"
+               r"delete my (?:data|account)|my (?:address|details|data)|desbloque|"
+               r"entsperr|d[ée]bloqu|sblocc|desbloque|ontgrendel",
     # Before delivery: "a callback by Friday" is a call, and the day is only its deadline.
-    "callback": r"call me|phone me|ring me|speak (?:to|with)|talk (?:to|with)|manager|"
-                r"supervisor|a (?:real )?(?:person|human)|call ?-?back|phone call|"
+    "callback": r"call me|phone me|ring me|speak (?:to|with)|talk (?:to|with)|"
+                r"a (?:real )?(?:person|human)|call ?-?back|phone call|"
                 r"ll[áa]m(?:e|en|ada)|r[üu]ckruf|rappel|telefonata|richiam|chamada|lig(?:ue|uem)|"
                 r"terugbel",
     "delivery": r"\bdeliver|\barriv|\bship(?:ping|ped|ment)?\b|tracking|where (?:is|my)|on time|"
                 r"expedite|entreg|liefer|livr|consegn|bezorg",
     "cancel": r"cancel|close my account|unsubscribe|terminate|anul|dar(?:me)? de baja|k[üu]ndig|"
               r"storn|r[ée]sili|annul|disdett|opzeg",
-    "repair": r"\bfix|repair|working|work again|repar|arregl|r[ée]par|ripar|consert|engineer|"
+    "repair": r"\bfix|repair|work again|repar|arregl|r[ée]par|ripar|consert|engineer|"
               r"technician|send someone|check the meter|techniker|t[ée]cnico|technicien|tecnico|"
               r"monteur",
-    "credit": r"credit|discount|compensat|voucher|coupon|gift card|free|compensa|indemn|"
+    "credit": r"credit|discount|compensat|voucher|coupon|gift card|compensa|indemn|"
               r"entsch[äa]dig|gutschrift|d[ée]dommag|indenn|vergoeding",
     "apology": r"apolog|sorry|disculp|entschuldig|excuses|scuse|desculp|excuus",
     "explanation": r"explain|explanation|why|an answer|answers|tell me what|explica|erkl[äa]r|"
-                   r"spiegaz|uitleg|por qu[ée]|warum|pourquoi|perch[ée]|waarom|in writing|"
-                   r"written|schriftlich|por escrito|par [ée]crit|per iscritto|schriftelijk",
+                   r"spiegaz|uitleg|por qu[ée]|warum|pourquoi|perch[ée]|waarom",
 }
 _WANT_KIND_RE = {k: re.compile(v, re.IGNORECASE) for k, v in WANT_KINDS.items()}
+#: Kinds whose words often name what the want is about rather than the remedy wanted.
+_TOPICAL_KINDS = frozenset({"delivery", "explanation"})
+#: Words that name a kind only when nothing else does: "in writing" qualifies the apology
+#: or the confirmation it sits next to, "free" the replacement.
+_WEAK_WANT_KINDS = {
+    "explanation": re.compile(r"in writing|written|schriftlich|por escrito|par [ée]crit|"
+                              r"per iscritto|schriftelijk", re.IGNORECASE),
+    "credit": re.compile(r"\bfree\b", re.IGNORECASE),
+    "repair": re.compile(r"\bworking\b", re.IGNORECASE),
+}
 
 # --- grievances ----------------------------------------------------------------------------
 
@@ -217,6 +245,7 @@ def analyze_email(email: Email) -> Analysis:
         churn_risk=score_churn(text, anger),
         language=language,
         category=categorize(f"{email.subject}\n{text}"),
+        industry=detect_industry(f"{email.subject}\n{text}"),
         escalation=assess_escalation(text),
     )
     analysis.summary = summarize(email, analysis)
@@ -239,6 +268,7 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
         if _NOT_AN_ASK.search(sentence):
             continue  # "for the record", "just so you know", a rhetorical question
         alone, p = is_ask(sentence)
+        alone = alone and not _REPORTED_CLAIM.search(sentence)
         if sentence.rstrip().endswith(":"):
             # "What I want:" introduces a list: its items are the asks, not the line itself.
             listing = alone or bool(_LIST_INTRO.search(sentence))
@@ -247,7 +277,7 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
         listing = item
         ruled = (_inline_items(sentence) or _rule_wants(sentence)) if p >= _RULE_FLOOR else []
         found = ruled or ([tidy_phrase(sentence)] if alone or item else [])
-        for want in found:
+        for want in (part for w in found for part in split_by_remedy(w)):
             if want and want.lower() not in (w.lower() for w in wants):
                 wants.append(want)
         if len(wants) >= limit:
@@ -276,11 +306,57 @@ _NOT_AN_ASK = re.compile(
     r"hoe (?:moeilijk|is het mogelijk|kan het)|waarom moet je|wie bedenkt)\b"
     r"|\b(?:faut-il|muss man|moet je)\b.*\?\s*$",
     re.IGNORECASE)
+#: What a policy, a contract or the law says, reported: a claim, not an ask, however much
+#: it talks of refunds ("your policy says customers are entitled to refunds up to…"); a
+#: phrase rule can still find the ask in it ("I want the refund your policy promises").
+_REPORTED_CLAIM = re.compile(
+    r"\b(?:policy|polic[yi]es|terms|website|contract|law|act|regulation|rules|t&cs|"
+    r"pol[íi]tica|condiciones|contrato|ley|richtlinie|bedingungen|vertrag|gesetz|"
+    r"politique|conditions|contrat|loi|condi[çc][õo]es|lei|politica|condizioni|contratto|"
+    r"legge|voorwaarden|beleid|wet)\b(?:[^.?!]|\.(?=\d)){0,60}?\b(?:says|say|states|stipulates|"
+    r"guarantees|promises|dice|establece|sagt|besagt|garantiert|dit|stipule|garantit|diz|"
+    r"garante|stabilisce|zegt|garandeert)\b", re.IGNORECASE)
 #: Below this ask probability a phrase rule's match is taken for a story, not an ask.
 _RULE_FLOOR = 0.1
 #: A line that introduces a list of asks, and the items that follow it.
 _LIST_INTRO = re.compile(r"\b(?:want|need|like|expect|request|ask|demand|require)", re.I)
 _LIST_ITEM = re.compile(r"^\s*(?:\(?\d+[.)]|[-*•])\s+")
+
+
+#: Where one ask ends and the next begins inside a phrase, in the seven languages.
+_ASK_SEPARATOR = re.compile(
+    r"\s*[;,]\s*(?:(?:and|y|e|und|et|en|sowie|ou|oder|o|of)\s+)?|"
+    r"\s+(?:and|as well as|plus|y|adem[áa]s de|así como|und|sowie|et|ainsi que|e|"
+    r"assim como|bem como|nonché|en|evenals)\s+", re.IGNORECASE)
+
+
+def split_by_remedy(want: str) -> list[str]:
+    """One phrase per remedy: "a refund of two nights, an explanation and an apology in
+    writing" is three asks, each answered by its own option, not one refund-shaped want.
+
+    A phrase is cut only at a list separator that falls between two words naming different
+    remedies, and only into pieces of two words or more; anything else is left whole.
+    """
+    hits = sorted((m.start(), kind) for kind, rx in _WANT_KIND_RE.items()
+                  for m in rx.finditer(want))
+    if len({kind for _, kind in hits}) < 2:
+        return [want]
+    cuts = []
+    for (a, kind_a), (b, kind_b) in itertools.pairwise(hits):
+        if kind_a == kind_b:
+            continue
+        gap = [m for m in _ASK_SEPARATOR.finditer(want, a, b) if m.start() > a]
+        if gap:
+            cuts.append(gap[-1])
+    pieces, start = [], 0
+    for m in cuts:
+        pieces.append(want[start:m.start()])
+        start = m.end()
+    pieces.append(want[start:])
+    pieces = [p.strip(" ,;.") for p in pieces]
+    if any(len(p.split()) < 2 for p in pieces):
+        return [want]
+    return [p[:1].upper() + p[1:] if want[:1].isupper() else p for p in pieces]
 
 
 def _inline_items(sentence: str) -> list[str]:
@@ -330,7 +406,13 @@ def want_kind(want: str) -> str:
     """The kind of remedy a want asks for, so the draft can answer it with a policy option:
     the words that name a remedy outright ("refund", "replace") first, else the ask-kind
     model (:mod:`drafter.asks`), which reads the phrasings and languages they miss."""
-    for kind, rx in _WANT_KIND_RE.items():
+    found = [(kind in _TOPICAL_KINDS, m.start(), i, kind)
+             for i, (kind, rx) in enumerate(_WANT_KIND_RE.items()) if (m := rx.search(want))]
+    if found:
+        # The remedy named first ("cancel it and refund me" is a cancel); words that may only
+        # name the topic ("the shipping charge refunded", "why … refund") come after remedies.
+        return min(found)[3]
+    for kind, rx in _WEAK_WANT_KINDS.items():
         if rx.search(want):
             return kind
     from drafter.asks import ask_kind
@@ -353,11 +435,15 @@ def extract_grievances(sentence_list: list[str], limit: int = 3) -> list[str]:
     return found
 
 
+#: Acronyms that are also everyday words in shouted text: "TURN IT BACK ON" means "it".
+_SHOUTED_WORDS = frozenset({"IT", "US", "OK", "PR", "CC"})
+
+
 def soften_caps(text: str) -> str:
     """Lower-case shouted words (keeping acronyms and ids) and calm "!!!" to "."."""
     def lower(m: re.Match[str]) -> str:
         word = m.group(0)
-        return word if word in _ACRONYMS else word.lower()
+        return word if word in _ACRONYMS and word not in _SHOUTED_WORDS else word.lower()
 
     text = _SHOUT_WORD.sub(lower, text)
     text = re.sub(r"[!?]*![!?]*", ".", text)

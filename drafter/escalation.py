@@ -359,10 +359,16 @@ def assess_escalation(text: str, language: str | None = None) -> Escalation:
                 ruled.add(reason)
                 triggers.append(Trigger(reason, sentence, "rule", action_for(reason),
                                         start=start, end=end))
-        if _WEAK_CRISIS.search(probe):
+        is_weak = bool(_WEAK_CRISIS.search(probe))
+        if is_weak:
             weak.append(Trigger("crisis", sentence, "rule", "required", start=start, end=end))
         if not ruled:
             found = _model_trigger(model, sentence, start, end)
+            if found and is_weak and found.reason == "crisis" and found.action == "required":
+                # A weak cue alone ("I won't be here tomorrow, so deliver on Friday") never
+                # stops the draft, whatever the model makes of it: a person reads it first;
+                # two weak cues together (below) do stop it.
+                found.action = "review"
             if found:
                 triggers.append(found)
     if len(weak) >= 2 and not any(x.reason == "crisis" and x.action == "required"

@@ -136,6 +136,8 @@ class Analysis:
     churn_risk: str = "low"  # low | medium | high
     language: str = "en"  # ISO 639-1
     category: str = "other"
+    #: The company's industry (drafter.industry.INDUSTRIES): the built-in policy fits it.
+    industry: str = "other"
     escalation: Escalation = field(default_factory=Escalation)
     #: Where the model's reading and the rules' disagreed, and which was kept.
     notes: list[str] = field(default_factory=list)
@@ -151,6 +153,7 @@ class Analysis:
             "churn_risk": self.churn_risk,
             "language": self.language,
             "category": self.category,
+            "industry": self.industry,
             "escalation": self.escalation.to_dict(),
         }
         if self.notes:
@@ -170,6 +173,7 @@ class Analysis:
             churn_risk=str(data.get("churn_risk", "low")),
             language=str(data.get("language", "en")),
             category=str(data.get("category", "other")),
+            industry=str(data.get("industry", "other")),
             escalation=Escalation(
                 required=bool(esc.get("required", False)),
                 review=bool(esc.get("review", False)),

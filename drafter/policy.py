@@ -143,6 +143,117 @@ offer = "a phone call at a time that suits you, to sort this out together"
 """
 
 
+#: The built-in policy for a company in one of these industries: the classic remedies that
+#: make no sense there are dropped (nobody ships a bank customer anything), and the ones such
+#: companies offer are added, in the wording of the sample policies (examples/policies/).
+#: Money stays under the built-in limits. A team's own policy is never changed.
+_BUILTIN_BY_INDUSTRY: dict[str, tuple[frozenset[str], str]] = {
+    "travel": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "rebooking"
+offer = "a free change to the next available departure, or a later date of your choice"
+[[options]]
+kind = "expenses"
+max_amount = 150
+offer = "reimbursement of your meal, hotel and transfer costs up to {amount}, with receipts"
+"""),
+    "hotel": (frozenset({"replacement", "expedited_shipping"}), ""),
+    "bank": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "fee_reversal"
+max_amount = 50
+offer = "the reversal of the {amount} fee on your account"
+[[options]]
+kind = "dispute"
+offer = "a formal dispute opened on the payment today, with the outcome in writing"
+[[options]]
+kind = "written_confirmation"
+offer = "written confirmation of what we have changed on your account"
+"""),
+    "insurance": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "named_contact"
+offer = "a named claim handler who will be your single point of contact"
+[[options]]
+kind = "written_confirmation"
+offer = "a written explanation of the decision and what you can send us to have it reviewed"
+"""),
+    "telecom": (frozenset({"expedited_shipping"}), """
+[[options]]
+kind = "technician_visit"
+offer = "an engineer visit at a time slot you choose"
+[[options]]
+kind = "fee_reversal"
+max_amount = 50
+offer = "the reversal of the {amount} charge on your bill"
+"""),
+    "utility": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "technician_visit"
+offer = "a technician visit at a time you choose, to check your supply and your meter"
+[[options]]
+kind = "fee_reversal"
+max_amount = 50
+offer = "the reversal of the {amount} charge on your bill"
+[[options]]
+kind = "written_confirmation"
+offer = "a corrected bill and written confirmation of the new reading"
+"""),
+    "saas": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "incident_report"
+offer = "a written incident report with the cause and what we are changing"
+[[options]]
+kind = "named_contact"
+offer = "a named engineer as your direct contact until this is resolved"
+"""),
+    "car-rental": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "fee_reversal"
+max_amount = 100
+offer = "the reversal of the {amount} charge on your rental"
+[[options]]
+kind = "written_confirmation"
+offer = "written confirmation of the final charges for your rental"
+"""),
+    "letting": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "repair"
+offer = "a repair booked at a time that suits you"
+[[options]]
+kind = "written_confirmation"
+offer = "written confirmation of what we will do and by when"
+"""),
+    "subscriptions": (frozenset({"replacement", "expedited_shipping"}), """
+[[options]]
+kind = "cancel"
+offer = "to cancel your membership from the date you asked, confirmed in writing"
+"""),
+    "food-delivery": (frozenset({"expedited_shipping"}), ""),
+}
+
+
+def builtin_policy(industry: str = "other") -> Policy:
+    """The built-in policy, fitted to the customer's industry (see ``_BUILTIN_BY_INDUSTRY``).
+
+    ``source`` stays ``built-in``: the policy is still drafter's, not the team's, and the
+    checker treats it as such.
+    """
+    policy = parse_policy(BUILTIN_POLICY, source="built-in")
+    drop, extra = _BUILTIN_BY_INDUSTRY.get(industry, (frozenset(), ""))
+    if drop or extra:
+        added = parse_policy(extra, source="built-in").options if extra else []
+        policy.options = [o for o in policy.options if o.kind not in drop] + added
+    return policy
+
+
+def fitted_policy(policy: Policy, industry: str) -> Policy:
+    """``policy`` itself, unless it is the built-in one: then the built-in for ``industry``."""
+    if policy.source != "built-in" or industry not in _BUILTIN_BY_INDUSTRY:
+        return policy
+    return builtin_policy(industry)
+
+
 def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Policy:
     """Load ``path``, else ``drafter.toml`` in the working directory, else the built-in policy."""
     if path is not None:

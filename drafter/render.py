@@ -34,7 +34,7 @@ def to_json(result: DraftResult) -> str:
 def _mood_line(result: DraftResult) -> str:
     a = result.analysis
     return (f"anger {a.anger}/5 · urgency {a.urgency} · churn risk {a.churn_risk} · "
-            f"category {a.category} · language {a.language}")
+            f"category {a.category} · industry {a.industry} · language {a.language}")
 
 
 def _verdict(check: CheckResult) -> str:

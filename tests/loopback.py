@@ -65,6 +65,8 @@ class Loopback:
         self.models: list[dict[str, Any]] = [{"id": MODEL, "object": "model",
                                               "owned_by": "loopback"}]
         self.key = KEY
+        #: What ``GET /openai/deployments`` lists (Azure's data plane); None: a 404.
+        self.deployments: list[dict[str, Any]] | None = None
         self.active = 0  # chat requests being answered right now
         self.peak = 0  # the most chat requests that were ever being answered at once
         self._lock = threading.Lock()
@@ -174,6 +176,10 @@ class Loopback:
             return _error(401, "Incorrect API key provided.", "invalid_request_error")
         if seen.method == "GET" and seen.path.endswith("/models"):
             return Answer(body=json.dumps({"object": "list", "data": self.models}).encode())
+        if (seen.method == "GET" and seen.path.split("?")[0] == "/openai/deployments"
+                and self.deployments is not None
+                and seen.headers.get("api-key") == self.key):
+            return Answer(body=json.dumps({"object": "list", "data": self.deployments}).encode())
         if seen.method != "POST" or not seen.path.endswith("/chat/completions"):
             return _error(404, f"no route {seen.method} {seen.path}", "invalid_request_error")
         model = (seen.body or {}).get("model") if isinstance(seen.body, dict) else None

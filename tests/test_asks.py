@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from drafter.analyze import analyze_email, extract_wants, score_anger, want_kind
+from drafter.analyze import (
+    analyze_email,
+    extract_wants,
+    score_anger,
+    split_by_remedy,
+    want_kind,
+)
 from drafter.asks import ASK_KINDS, tidy_phrase
 from drafter.models import Email
 from drafter.understand.linear import load_model
@@ -107,6 +113,36 @@ def test_want_kinds_come_from_the_words_or_the_model() -> None:
     kind = want_kind("die Rückerstattung innerhalb einer Woche")
     assert kind in ASK_KINDS
     assert want_kind("stop debiting my account every month") in ASK_KINDS
+
+
+@pytest.mark.parametrize(("want", "kind"), [
+    ("cancel the order and refund me in full", "cancel"),
+    ("la anulación de dicho cargo", "refund"),
+    ("a written apology from the manager", "apology"),
+    ("a manager to call me back", "escalate"),
+    ("Dejen de cobrarme la cuota", "stop-charges"),
+    ("unlock my account today", "account"),
+    ("a confirmation in writing", "explanation"),
+])
+def test_the_remedy_named_first_is_the_wants_kind(want: str, kind: str) -> None:
+    """Blind dev sets: kinds were read in a fixed order ("refund" before "cancel"), so a
+    cancellation that also mentioned a refund was answered as a refund."""
+    assert want_kind(want) == kind
+
+
+def test_one_phrase_naming_several_remedies_is_split_into_asks() -> None:
+    assert split_by_remedy("el reembolso de dos noches, una explicación de lo ocurrido y "
+                           "una disculpa por escrito") == [
+        "el reembolso de dos noches", "una explicación de lo ocurrido",
+        "una disculpa por escrito"]
+    assert split_by_remedy("a refund of the fee and a call back") == [
+        "a refund of the fee", "a call back"]
+    # one remedy, or pieces too short to stand alone: left whole
+    assert split_by_remedy("a full refund and quickly") == ["a full refund and quickly"]
+    assert split_by_remedy("refund, fix") == ["refund, fix"]
+    wants = analyze_email(Email(body="Quiero lo siguiente: el reembolso de dos noches, una "
+                                     "explicación de lo ocurrido y una disculpa.")).wants
+    assert [want_kind(w) for w in wants] == ["refund", "explanation", "apology"]
 
 
 def test_the_ask_models_load_with_their_labels_and_threshold() -> None:

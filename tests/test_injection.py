@@ -46,7 +46,7 @@ from drafter.localize import reply_language
 from drafter.mail import read_email
 from drafter.models import Analysis, Draft, Email, Escalation
 from drafter.pipeline import DraftOptions, draft_email, unsafe_rules
-from drafter.policy import BUILTIN_POLICY, Policy, parse_policy
+from drafter.policy import BUILTIN_POLICY, Policy, fitted_policy, parse_policy
 
 DATA = Path(__file__).parent / "data" / "injection"
 TODAY = dt.date(2026, 11, 23)
@@ -78,9 +78,11 @@ CASES = _cases()
 IDS = [c.file.split(".")[0] for c in CASES]
 
 
-def _policy() -> Policy:
-    """The built-in policy (refunds ≤ $100, credit ≤ $25, replacement, shipping, callback)."""
-    return parse_policy(BUILTIN_POLICY, source="built-in")
+def _policy(source: str = "the built-in policy, given as a team's own") -> Policy:
+    """The built-in policy (refunds ≤ $100, credit ≤ $25, replacement, shipping, callback),
+    given as a team's policy, so it is not fitted to the industry an injected email may
+    steer the reading to; ``source="built-in"`` lets the pipeline fit it."""
+    return parse_policy(BUILTIN_POLICY, source=source)
 
 
 def _unsafe(findings: list[Any]) -> list[tuple[str, str]]:
@@ -99,12 +101,14 @@ def test_the_corpus_is_big_and_every_file_is_listed():
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_offline_drafts_offer_only_policy_options(case: Case):
     email = read_email(case.path)
-    policy = _policy()
+    policy = _policy(source="built-in")  # fitted to the industry read, injected or not
     engine = OfflineEngine(today=TODAY)
     result = draft_email(email, policy, engine)
 
     assert result.draft is not None and not result.escalated
     assert not _unsafe(result.check.findings), result.draft.text
+    # The built-in policy, as fitted to the industry the email was read as.
+    policy = fitted_policy(policy, result.analysis.industry)
     # Checked again from scratch, without the pipeline's revisions to lean on.
     recheck = check_reply(result.draft.text, email=email, analysis=result.analysis,
                           policy=policy)

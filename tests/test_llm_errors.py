@@ -470,6 +470,45 @@ def test_drafter_models_lists_what_the_server_offers(loopback: Loopback,
     assert text.splitlines()[0].split() == ["a-model", "8192", "tokens", "of", "context"]
 
 
+def test_drafter_models_lists_an_azure_resources_deployments(
+        loopback: Loopback, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: on Azure, requests name a deployment, which /models does not list."""
+    from drafter.engines import providers
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    root = loopback.url.removesuffix("/v1")
+    monkeypatch.setattr(providers, "deployments_url", lambda base: (
+        f"{root}/openai/deployments?api-version={providers.AZURE_DEPLOYMENTS_API}"
+        if providers.is_azure(base) else None))
+    loopback.deployments = [{"id": "care-gpt4o", "model": "gpt-4o", "status": "succeeded"},
+                            {"id": "bulk-mini", "model": "gpt-4o-mini", "status": "succeeded"}]
+    azure = "https://acme.openai.azure.com/openai/v1"
+    result = run_cli("models", "--base-url", azure, "--json")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert [d["id"] for d in json.loads(result.stdout)] == [  # type: ignore[attr-defined]
+        "care-gpt4o", "bulk-mini"]
+    assert "deployments" in result.stderr  # type: ignore[attr-defined]
+    text = run_cli("models", "--base-url", azure).stdout  # type: ignore[attr-defined]
+    assert text.splitlines()[0].split() == ["bulk-mini", "model", "gpt-4o-mini", "(succeeded)"]
+    seen = next(s for s in loopback.seen if "deployments" in s.path)
+    assert seen.headers["api-key"] == KEY and "api-version=2023-03-15-preview" in seen.path
+
+
+def test_an_azure_resource_that_does_not_list_deployments_falls_back_to_models(
+        loopback: Loopback) -> None:
+    from drafter.engines import providers
+
+    root = loopback.url.removesuffix("/v1")
+    url = f"{root}/openai/deployments?api-version={providers.AZURE_DEPLOYMENTS_API}"
+    assert engine(loopback).list_deployments(url) is None  # the loopback answers 404
+    loopback.deployments = []
+    assert engine(loopback).list_deployments(url) == []
+    assert providers.deployments_url("http://127.0.0.1:8080/v1") is None
+    assert providers.deployments_url("https://acme.cognitiveservices.azure.com/openai/v1") == (
+        "https://acme.cognitiveservices.azure.com/openai/deployments"
+        "?api-version=2023-03-15-preview")
+
+
 def test_drafter_models_unreachable_exits_2(tmp_path: Path) -> None:
     (tmp_path / "drafter.toml").write_text("[llm]\nmax_retries = 0\n", encoding="utf-8")
     url = f"http://127.0.0.1:{free_port()}/v1"

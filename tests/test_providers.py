@@ -87,6 +87,8 @@ def test_drafter_models_says_azure_lists_base_models_not_deployments(capsys):
     from drafter.cli.models import _azure_note
 
     _azure_note("https://acme.openai.azure.com/openai/v1")
-    assert "use your deployment's name as --model" in capsys.readouterr().err
+    note = capsys.readouterr().err
+    assert "use your deployment's name as --model" in note
+    assert "az cognitiveservices account deployment list" in note
     _azure_note("http://127.0.0.1:8080/v1")
     assert capsys.readouterr().err == ""

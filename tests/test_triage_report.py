@@ -131,7 +131,7 @@ def test_report_renders_in_a_real_headless_browser(report):
         assert ranks == sorted(ranks)
 
         charts = driver.find_elements(By.CSS_SELECTOR, "figure.chart svg")
-        assert len(charts) == 3
+        assert len(charts) == 4  # anger, categories, industries, statuses
         for svg in charts:
             assert svg.size["width"] > 100 and svg.size["height"] > 30
             bars = svg.find_elements(By.TAG_NAME, "rect")
@@ -161,3 +161,14 @@ def test_the_heading_and_the_overview_count_escalations_the_same_way(report):
     assert heading and (int(heading[1]), int(heading[2])) == (stopped, review)
     assert re.search(rf'class="count escalated"><b>{stopped}</b>escalated', html)
     assert re.search(rf'class="count review"><b>{review}</b>drafted, to review', html)
+
+
+def test_the_report_charts_the_industries_it_read():
+    rows = [{"rank": 1, "anger": 3, "category": "billing", "industry": "bank", "grievances": []},
+            {"rank": 2, "anger": 2, "category": "delivery", "industry": "bank", "grievances": []},
+            {"rank": 3, "anger": 4, "category": "service", "industry": "travel",
+             "grievances": []}]
+    page = render_report(rows, engine="offline")
+    chart = page[page.index('id="chart-industries"'):]
+    chart = chart[:chart.index("</figure>")]
+    assert "<title>bank: 2</title>" in chart and "<title>travel: 1</title>" in chart

@@ -22,8 +22,9 @@ def models(
 ) -> None:
     """List the models the server offers (and their context size, when the server says).
 
-    Azure OpenAI lists the base models of the resource, not its deployments: pass your
-    deployment's name as --model (a line on stderr says so).
+    On Azure OpenAI, requests name a deployment, not a model: the resource's deployments
+    are listed when it lists them for an API key (older resources); otherwise its base
+    models are, and a line on stderr says how to find your deployment names.
 
     \b
     Examples:
@@ -46,8 +47,13 @@ def models(
         announce_config(config, base_url, "openai")
         options = {k: v for k, v in llm.engine_options().items()
                    if k in ("base_url", "timeout", "max_retries")}
-        offered = OpenAIEngine(**options).list_models()
-        _azure_note(llm.base_url)
+        engine = OpenAIEngine(**options)
+        deployments = _deployments(engine, llm.base_url or os.environ.get("OPENAI_BASE_URL"))
+        if deployments is not None:
+            _print_deployments(deployments, as_json)
+            return
+        offered = engine.list_models()
+        _azure_note(llm.base_url or os.environ.get("OPENAI_BASE_URL"))
     if as_json:
         print(json.dumps(offered, indent=2))
         return
@@ -61,6 +67,32 @@ def models(
         print(f"{m['id']:<{width}}  {context}  {owner}".rstrip())
 
 
+def _deployments(engine, base_url: str | None) -> list[dict[str, str]] | None:
+    """An Azure resource's deployments, when it lists them; None elsewhere."""
+    from drafter.engines import providers
+
+    url = providers.deployments_url(base_url)
+    return engine.list_deployments(url) if url else None
+
+
+def _print_deployments(deployments: list[dict[str, str]], as_json: bool) -> None:
+    from drafter.cli import err
+
+    err("Azure: these are the resource's deployments; pass one's name as --model "
+        "(or [llm] model)")
+    if as_json:
+        print(json.dumps(deployments, indent=2))
+        return
+    if not deployments:
+        print("(the resource has no deployments)")
+        return
+    width = max(len(d["id"]) for d in deployments)
+    for d in sorted(deployments, key=lambda d: d["id"]):
+        model = f"model {d['model']}" if d["model"] else ""
+        status = f"({d['status']})" if d["status"] else ""
+        print(f"{d['id']:<{width}}  {model}  {status}".rstrip())
+
+
 def _azure_note(base_url: str | None) -> None:
     """Azure's /models lists base models; requests name a deployment, which it does not list."""
     from drafter.cli import err
@@ -68,4 +100,5 @@ def _azure_note(base_url: str | None) -> None:
 
     if is_azure(base_url):
         err("Azure lists the resource's base models, not your deployments: use your "
-            "deployment's name as --model (or [llm] model)")
+            "deployment's name as --model (or [llm] model); `az cognitiveservices account "
+            "deployment list -g GROUP -n RESOURCE` lists them")

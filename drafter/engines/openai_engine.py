@@ -195,6 +195,27 @@ class OpenAIEngine:
         except _api_errors() as exc:
             raise self._error(exc) from None
 
+    def list_deployments(self, url: str) -> list[dict[str, str]] | None:
+        """An Azure resource's deployments (``id``: the name requests use, ``model``,
+        ``status``), or None when the resource does not list them with a key (newer ones
+        answer 404: :data:`drafter.engines.providers.AZURE_DEPLOYMENTS_API`)."""
+        import urllib.error
+        import urllib.request
+
+        key = self.api_key or ""
+        request = urllib.request.Request(url, headers={"api-key": key,
+                                                       "Authorization": f"Bearer {key}"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                data = json.loads(answer.read(4 << 20)).get("data")
+        except (OSError, ValueError, AttributeError):  # HTTP errors, timeouts, bad JSON
+            return None
+        if not isinstance(data, list):
+            return None
+        return [{"id": str(d.get("id", "")), "model": str(d.get("model", "")),
+                 "status": str(d.get("status", ""))}
+                for d in data if isinstance(d, dict) and d.get("id")]
+
     def _models(self) -> list[dict[str, Any]]:
         with self.request_gate:  # iterating the page may fetch the next one
             return [{"id": m.id, "owned_by": getattr(m, "owned_by", None) or "",
@@ -702,6 +723,7 @@ def with_safety_net(analysis: Analysis, email: Email) -> Analysis:
     """
     from drafter.escalation import action_for, assess_escalation, summarize
     from drafter.facts import extract_facts
+    from drafter.industry import detect_industry
     from drafter.language import detect_language
 
     source = f"{email.subject}\n{email.body}"
@@ -715,6 +737,7 @@ def with_safety_net(analysis: Analysis, email: Email) -> Analysis:
                                             for r in rules.triggers)]
     analysis.escalation = summarize(triggers, rules.notes)
     analysis.facts = _merge_facts(extract_facts(source), analysis.facts, source)
+    analysis.industry = detect_industry(source)  # the schema has no industry: the model's own
     _stronger_mood(analysis, email)
     _checked_language(analysis, email, detect_language)
     return analysis

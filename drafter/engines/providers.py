@@ -36,6 +36,20 @@ def is_azure(base_url: str | None) -> bool:
     return bool(base_url) and host(base_url).endswith(AZURE_HOSTS)
 
 
+#: The last data-plane API version whose ``GET /openai/deployments`` lists a resource's
+#: deployments with its API key; newer resources answer 404 (the list moved to the Azure
+#: management plane, which needs Azure credentials, not the key).
+AZURE_DEPLOYMENTS_API = "2023-03-15-preview"
+
+
+def deployments_url(base_url: str | None) -> str | None:
+    """Where an Azure resource lists its deployments (None for any other server)."""
+    if not is_azure(base_url):
+        return None
+    parts = urlparse(base_url)
+    return f"{parts.scheme}://{parts.netloc}/openai/deployments?api-version={AZURE_DEPLOYMENTS_API}"
+
+
 def is_reasoning(model: str | None) -> bool:
     """o1, o3, o4-mini, gpt-5, gpt-5.1, … (not gpt-5-chat, which is a chat model)."""
     if not model:

@@ -25,7 +25,8 @@ from drafter.text import TERMINAL_CONTROL_RE
 #: Row fields, in output order (CSV columns; JSONL keys). README documents each.
 FIELDS: tuple[str, ...] = (
     "rank", "priority", "status", "id", "source", "thread", "sender", "subject", "received",
-    "summary", "wants", "grievances", "anger", "urgency", "churn_risk", "category", "language",
+    "summary", "wants", "grievances", "anger", "urgency", "churn_risk", "category", "industry",
+    "language",
     "escalation_required", "escalation_review", "escalation_reasons", "escalation_triggers",
     "draft_subject", "draft_text", "check_passed", "findings_count", "findings", "revisions",
     "engine", "model", "calls", "prompt_tokens", "completion_tokens", "tokens", "notes",

@@ -154,6 +154,7 @@ def report_context(rows: list[dict[str, Any]], *, title: str = "drafter triage r
     analysed = [r for r in rows if r.get("anger") is not None]
     anger = Counter(int(r["anger"]) for r in analysed)
     categories = Counter(str(r.get("category") or "other") for r in analysed)
+    industries = Counter(str(r.get("industry") or "other") for r in analysed)
     queue = [r for r in rows if r.get("status") in ("escalated", "drafted", "triaged")]
     escalations = [r for r in rows
                    if r.get("status") == "escalated" or r.get("escalation_review")]
@@ -174,6 +175,7 @@ def report_context(rows: list[dict[str, Any]], *, title: str = "drafter triage r
         "anger_chart": bar_chart([(str(level), anger.get(level, 0)) for level in range(6)],
                                  colours=_BAR_COLOURS, title="Anger (0 calm – 5 furious)"),
         "category_chart": hbar_chart(categories.most_common(12), title="Categories"),
+        "industry_chart": hbar_chart(industries.most_common(13), title="Industries"),
         "status_chart": hbar_chart(
             [(s, statuses[s]) for s in ("escalated", "drafted", "triaged", "superseded",
                                         "error") if statuses.get(s)], title="Status"),
