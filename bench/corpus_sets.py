@@ -28,7 +28,7 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
                  "listening-f")
 #: Blind listening sets never studied: the headline figures (they label facts too, as do
 #: ``-e`` and ``-f``, whose misses were studied to build the fact reader).
-LISTENING_HEADLINE = ("listening-g", "listening-h")
+LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-i")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03

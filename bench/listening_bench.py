@@ -17,6 +17,9 @@ dev, studied to choose the ask threshold), per language:
   durations and counts the author labelled, the share drafter lists with the right kind
   (texts overlapping), per kind too; **currency kept**: of the labelled amounts, the share
   found with the author's currency;
+* **industry** (sets that label it): the share of emails whose industry drafter reads as
+  the author labelled it (``airline`` and ``rail`` are ``travel``, ``gym`` is
+  ``subscriptions``);
 * **anger within one**: the share of emails whose anger score is within one point of the
   author's label; and the share scored at least 2 when the label is 4 or 5 (triage's
   default ``--min-anger``).
@@ -51,6 +54,7 @@ from corpus_sets import (  # noqa: E402
 )
 
 from drafter.analyze import analyze_email, want_kind  # noqa: E402
+from drafter.industry import canonical  # noqa: E402
 from drafter.models import Email  # noqa: E402
 from drafter.understand.features import fold  # noqa: E402
 
@@ -108,6 +112,8 @@ def score(items: list[dict]) -> dict[str, dict[str, float]]:
             else:
                 t["no_invented"].append(not wants)
             t["anger_within_one"].append(abs(analysis.anger - item["anger"]) <= 1)
+            if item.get("industry"):
+                t["industry"].append(analysis.industry == canonical(item["industry"]))
             for labelled in item.get("facts", ()):
                 found, exact = fact_found(labelled, analysis.facts)
                 t["facts"].append(found)
@@ -147,7 +153,7 @@ def main() -> int:
         langs = [x for x in (*LANGUAGES, "all") if x in table]
         print(f"{title:<22}" + "".join(f"{x:>8}" for x in langs))
         keys = ["recall", "precision", "kind_right", "no_invented", "anger_within_one",
-                "angry_kept"]
+                "angry_kept", "industry"]
         keys += sorted({k for row in table.values() for k in row if k.startswith(("facts",
                                                                                "currency"))})
         for key in (*keys, "n"):

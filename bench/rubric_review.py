@@ -8,6 +8,7 @@ sets (each email with the example policy of its industry, ``examples/policies/``
 built-in one) and turns the grade files into the table the README shows.
 
     python bench/rubric_review.py prepare --set listening-g,listening-h --out cases.jsonl
+    python bench/rubric_review.py prepare --set listening-i --builtin --out cases.jsonl
     python bench/rubric_review.py summarize cases.jsonl grades-1.jsonl [grades-2.jsonl …]
 """
 
@@ -29,7 +30,7 @@ from corpus_sets import LANGUAGES, blind_set, read_jsonl  # noqa: E402
 from drafter.engines.offline import OfflineEngine  # noqa: E402
 from drafter.models import Email  # noqa: E402
 from drafter.pipeline import draft_email  # noqa: E402
-from drafter.policy import BUILTIN_POLICY, load_policy, parse_policy  # noqa: E402
+from drafter.policy import BUILTIN_POLICY, fitted_policy, load_policy, parse_policy  # noqa: E402
 
 #: The example policy each industry of the blind sets is drafted with (others: built-in).
 INDUSTRY_POLICY = {"retail": "retail", "airline": "airline", "rail": "airline",
@@ -38,19 +39,22 @@ INDUSTRY_POLICY = {"retail": "retail", "airline": "airline", "rail": "airline",
 TODAY = dt.date(2026, 12, 3)
 
 
-def prepare(sets: list[str]) -> list[dict]:
-    """One case per drafted email (escalated ones have no draft to grade)."""
+def prepare(sets: list[str], builtin: bool = False) -> list[dict]:
+    """One case per drafted email (escalated ones have no draft to grade). ``builtin``: every
+    email gets the built-in policy, fitted to the industry drafter reads, as a new user's
+    first drafts do; else the example policy of the industry the author labelled."""
     cases = []
     for name in sets:
         for item in blind_set(name):
             industry = item.get("industry", "")
             policy = (load_policy(str(ROOT / "examples" / "policies" /
                                       f"{INDUSTRY_POLICY[industry]}.toml"))
-                      if industry in INDUSTRY_POLICY else
+                      if industry in INDUSTRY_POLICY and not builtin else
                       parse_policy(BUILTIN_POLICY, source="built-in"))
             result = draft_email(Email(body=item["text"]), policy, OfflineEngine(today=TODAY))
             if result.draft is None:
                 continue
+            policy = fitted_policy(policy, result.analysis.industry)  # what the draft used
             cases.append({
                 "id": item["id"], "lang": item["lang"], "industry": industry,
                 "policy_company": policy.company, "policy_currency": policy.currency,
@@ -89,12 +93,14 @@ def main() -> int:
     prep = sub.add_parser("prepare", help="write the cases to grade")
     prep.add_argument("--set", default="listening-g,listening-h")
     prep.add_argument("--out", type=Path, required=True)
+    prep.add_argument("--builtin", action="store_true",
+                      help="draft every email with the built-in policy (fitted by industry)")
     summ = sub.add_parser("summarize", help="the table from grade files")
     summ.add_argument("cases", type=Path)
     summ.add_argument("grades", type=Path, nargs="+")
     args = parser.parse_args()
     if args.command == "prepare":
-        cases = prepare(args.set.split(","))
+        cases = prepare(args.set.split(","), builtin=args.builtin)
         args.out.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases),
                             encoding="utf-8")
         print(f"{len(cases)} cases in {args.out}")
