@@ -63,14 +63,15 @@ _WANT_PATTERNS = [
         r"(?:^|[\s,;:¿¡(])(?:(?:yo|eu|je|j'|io|nous|noi|nosotros|nós)\s*)?"
         r"(?<!no )(?<!non )(?<!não )(?<!nao )(?<!nunca )(?<!mai )"
         r"(?:quiero|queremos|necesito|necesitamos|exijo|exigimos|solicito|pido|"
-        r"me gustar[ií]a|quisiera|quero|preciso|precisamos|gostaria|gostar[ií]amos|"
+        r"me gustar[ií]a|quisiera|quer[ií]a|quero|preciso|precisamos|gostaria|gostar[ií]amos|"
         r"veux|voudrais|exige|demande|souhaite|voulons|exigeons|demandons|souhaiterais|"
         r"ich (?:will|möchte|erwarte|verlange|fordere|bitte um|hätte gern)|"
         r"wir (?:wollen|möchten|erwarten|verlangen|fordern)|"
         r"voglio|vorrei|esigo|chiedo|pretendo|vogliamo|vorremmo|"
         r"ik (?:wil|eis|verwacht|vraag om|zou graag)|"
         r"(?:wij|we) (?:willen|eisen|verwachten))\s+"
-        r"(?!(?:nicht|niet|no|non|não|pas|kein\w*|geen|nada|niente|rien)\b)"
+        r"(?!(?:gar |absolut |rien |plus )?(?:nicht|nichts|niet|niets|no|non|não|pas|kein\w*|"
+        r"geen|nada|niente|nulla|rien)\b)"
         r"(?:que\s+|dass\s+|che\s+|dat\s+|qu'|de\s+|d'|um\s+)?(?P<what>.{3,})",
         re.IGNORECASE,
     ),
@@ -82,9 +83,18 @@ _WANT_CUT = re.compile(
     r",\s*(?:this|that|it)(?:'s|\s+is|\s+was)\b)",
     re.IGNORECASE,
 )
+#: Thanks with the verb last, as Dutch and German put it ("ik wil jullie hartelijk bedanken").
+_THANKS_LAST = re.compile(r"\b(?:bedanken|danken|agradecer|remercier|ringraziare)\W*$",
+                          re.IGNORECASE)
 _NOT_A_WANT = re.compile(
-    r"^(?:to (?:say|know|tell|complain|vent|let you know|die)|you to know|"
-    r"to be (?:clear|honest))\b",
+    r"^(?:to (?:say|know|tell|complain|vent|let you know|die|thank)|you to know|"
+    r"to be (?:clear|honest)|"
+    # what follows "quero", "ich möchte", "je voudrais"… when it is thanks, a note for the
+    # record or a story to tell, not a remedy
+    r"(?:(?:me |mich |vous |vi |jullie )?(?:einfach |juste |solo |só |gewoon )?(?:mal )?"
+    r"(?:agradecer|dar las gracias|bedanken|danken|remercier|ringraziare|"
+    r"deixar registrado|dejar constancia|festhalten|signaler|segnalare|contar(?:les|lhes)?|"
+    r"informar(?:les|lhes)?|sagen|dire|dizer|zeggen|laten weten)))\b",
     re.IGNORECASE,
 )
 # "… a supervisor, and I want the repair" and "… this week and the $8.50 postage paid back"
@@ -265,8 +275,8 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
     wants: list[str] = []
     listing = False
     for sentence in sentence_list:
-        if _NOT_AN_ASK.search(sentence):
-            continue  # "for the record", "just so you know", a rhetorical question
+        if _NOT_AN_ASK.search(sentence) or _no_want_said(sentence):
+            continue  # "for the record", "just so you know", a rhetorical question, thanks
         alone, p = is_ask(sentence)
         alone = alone and not _REPORTED_CLAIM.search(sentence)
         if sentence.rstrip().endswith(":"):
@@ -382,8 +392,24 @@ def _rule_wants(sentence: str) -> list[str]:
         m = pattern.search(sentence)
         if m:
             return [_clean_want(part) for part in _split_wants(m.group("what"))
-                    if not _NOT_A_WANT.match(part.strip())]
+                    if not _not_a_want(part)]
     return []
+
+
+def _not_a_want(what: str) -> bool:
+    what = what.strip()
+    return bool(_NOT_A_WANT.match(what) or _THANKS_LAST.search(what))
+
+
+def _no_want_said(sentence: str) -> bool:
+    """A want's shape around something that is not one ("I want to thank the staff", "quero
+    deixar registrado que…", "ik wil het personeel bedanken"): no ask, whatever the model
+    makes of the whole sentence."""
+    for pattern in _WANT_PATTERNS:
+        m = pattern.search(sentence)
+        if m:
+            return _not_a_want(m.group("what"))
+    return False
 
 
 def _split_wants(what: str) -> list[str]:

@@ -130,6 +130,21 @@ def test_the_remedy_named_first_is_the_wants_kind(want: str, kind: str) -> None:
     assert want_kind(want) == kind
 
 
+@pytest.mark.parametrize("text", [
+    "Ich will gar nichts mehr von Ihnen, ich habe storniert.",
+    "Quero deixar registrado que ontem o trem ficou parado 40 minutos.",
+    "Ich möchte mich einfach mal bedanken: Trainer Marco war super.",
+    "Ik wil het personeel van het hotel hartelijk bedanken.",
+    "Queria agradecer à equipa da receção pela ajuda.",
+    "I want to thank Sam at the front desk.",
+    "Quiero contarles lo que pasó con mi pedido la semana pasada.",
+])
+def test_thanks_a_note_for_the_record_or_wanting_nothing_is_no_want(text: str) -> None:
+    """Dev blind sets: a want's shape around thanks, a note or "nothing" was read as an ask,
+    by the rules or by the model on the whole sentence."""
+    assert wants_of(text) == [], text
+
+
 def test_one_phrase_naming_several_remedies_is_split_into_asks() -> None:
     assert split_by_remedy("el reembolso de dos noches, una explicación de lo ocurrido y "
                            "una disculpa por escrito") == [
