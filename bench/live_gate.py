@@ -32,7 +32,7 @@ from drafter.engines.openai_engine import OpenAIEngine  # noqa: E402
 from drafter.errors import DrafterError  # noqa: E402
 from drafter.mail import read_email  # noqa: E402
 from drafter.pipeline import DraftOptions, draft_email  # noqa: E402
-from drafter.policy import builtin_policy, fitted_policy  # noqa: E402
+from drafter.policy import builtin_policy, policy_for  # noqa: E402
 
 
 def samples() -> list[Path]:
@@ -53,7 +53,7 @@ def run(path: Path, engine: OpenAIEngine) -> dict:
            "calls": result.usage.calls, "revisions": result.revisions}
     if result.draft is None:
         return {**row, "outcome": "escalated or withheld"}
-    policy = fitted_policy(builtin_policy(), result.analysis.industry)
+    policy = policy_for(builtin_policy(), result.analysis)
     fresh = check_reply(result.draft.text, email=email, analysis=result.analysis,
                         policy=policy)
     replaced = any("offline template" in n for n in result.notices)

@@ -30,7 +30,7 @@ from corpus_sets import LANGUAGES, blind_set, read_jsonl  # noqa: E402
 from drafter.engines.offline import OfflineEngine  # noqa: E402
 from drafter.models import Email  # noqa: E402
 from drafter.pipeline import draft_email  # noqa: E402
-from drafter.policy import BUILTIN_POLICY, fitted_policy, load_policy, parse_policy  # noqa: E402
+from drafter.policy import BUILTIN_POLICY, load_policy, parse_policy, policy_for  # noqa: E402
 
 #: The example policy each industry of the blind sets is drafted with (others: built-in).
 INDUSTRY_POLICY = {"retail": "retail", "airline": "airline", "rail": "airline",
@@ -54,7 +54,7 @@ def prepare(sets: list[str], builtin: bool = False) -> list[dict]:
             result = draft_email(Email(body=item["text"]), policy, OfflineEngine(today=TODAY))
             if result.draft is None:
                 continue
-            policy = fitted_policy(policy, result.analysis.industry)  # what the draft used
+            policy = policy_for(policy, result.analysis)  # what the draft was held to
             cases.append({
                 "id": item["id"], "lang": item["lang"], "industry": industry,
                 "policy_company": policy.company, "policy_currency": policy.currency,

@@ -87,7 +87,8 @@ _WANT_CUT = re.compile(
 _THANKS_LAST = re.compile(r"\b(?:bedanken|danken|agradecer|remercier|ringraziare)\W*$",
                           re.IGNORECASE)
 _NOT_A_WANT = re.compile(
-    r"^(?:to (?:say|know|tell|complain|vent|let you know|die|thank)|you to know|"
+    r"^(?:to (?:say|know|tell|complain|vent|let you know|die|thank)|you to know|know|"
+    r"be aware|"
     r"to be (?:clear|honest)|"
     # what follows "quero", "ich möchte", "je voudrais"… when it is thanks, a note for the
     # record or a story to tell, not a remedy
@@ -428,10 +429,9 @@ def _clean_want(raw: str) -> str:
     return shorten(soften_caps(text), 140) if len(text) >= 3 else ""
 
 
-def want_kind(want: str) -> str:
-    """The kind of remedy a want asks for, so the draft can answer it with a policy option:
-    the words that name a remedy outright ("refund", "replace") first, else the ask-kind
-    model (:mod:`drafter.asks`), which reads the phrasings and languages they miss."""
+def kind_from_words(want: str) -> str | None:
+    """The kind a want's own words name ("refund", "cancel", "call me back"), or None when
+    only the ask-kind model could say: what a reply may state the customer asked for."""
     found = [(kind in _TOPICAL_KINDS, m.start(), i, kind)
              for i, (kind, rx) in enumerate(_WANT_KIND_RE.items()) if (m := rx.search(want))]
     if found:
@@ -441,6 +441,16 @@ def want_kind(want: str) -> str:
     for kind, rx in _WEAK_WANT_KINDS.items():
         if rx.search(want):
             return kind
+    return None
+
+
+def want_kind(want: str) -> str:
+    """The kind of remedy a want asks for, so the draft can answer it with a policy option:
+    the words that name a remedy outright ("refund", "replace") first, else the ask-kind
+    model (:mod:`drafter.asks`), which reads the phrasings and languages they miss."""
+    named = kind_from_words(want)
+    if named:
+        return named
     from drafter.asks import ask_kind
 
     return ask_kind(want)

@@ -28,7 +28,7 @@ from drafter.engines import Engine
 from drafter.errors import EngineError
 from drafter.language import language_name
 from drafter.models import Analysis, CheckResult, Draft, DraftResult, Email, Usage
-from drafter.policy import Policy, fitted_policy
+from drafter.policy import INDUSTRY_POLICIES, Policy, policy_for
 
 DEFAULT_MAX_REVISIONS = 2
 #: Errors no returned draft may carry: promises beyond the policy and facts nobody gave.
@@ -56,10 +56,14 @@ def draft_email(email: Email, policy: Policy, engine: Engine,
     result = DraftResult(email=email, analysis=analysis, draft=None, check=CheckResult(),
                          engine=engine.name, model=engine.model, usage=usage)
     result.notices.extend(_notices(email, analysis, engine))
-    fitted = fitted_policy(policy, analysis.industry)
+    fitted = policy_for(policy, analysis)
     if fitted is not policy:
-        result.notices.append(f"no policy given: the built-in one offers what a "
-                              f"{analysis.industry} company would (give yours with --policy)")
+        what = (f"offers what a {analysis.industry} company would"
+                if analysis.industry in INDUSTRY_POLICIES else "")
+        if fitted.currency != policy.currency:
+            what += (" and " if what else "") + f"sets its limits in {fitted.currency}"
+        result.notices.append(f"no policy given: the built-in one {what} (give yours with "
+                              "--policy)")
         policy = fitted
     if analysis.escalation.required:
         result.check.notes.append("escalated to a person: no draft was written")

@@ -233,6 +233,23 @@ offer = "to cancel your membership from the date you asked, confirmed in writing
 }
 
 
+#: The industries the built-in policy is fitted to.
+INDUSTRY_POLICIES = frozenset(_BUILTIN_BY_INDUSTRY)
+
+
+def policy_for(policy: Policy, analysis: Any) -> Policy:
+    """The policy a draft to this customer is held to: :func:`fitted_policy` with the
+    industry and the currency the analysis read."""
+    return fitted_policy(policy, analysis.industry, customer_currency(analysis))
+
+
+def customer_currency(analysis: Any) -> str | None:
+    """The one currency every amount in the customer's email is in, or None (no amounts,
+    a currency not named, or several)."""
+    codes = {f.currency for f in analysis.facts if f.kind == "amount"}
+    return next(iter(codes)) if len(codes) == 1 and "" not in codes else None
+
+
 def builtin_policy(industry: str = "other") -> Policy:
     """The built-in policy, fitted to the customer's industry (see ``_BUILTIN_BY_INDUSTRY``).
 
@@ -247,11 +264,20 @@ def builtin_policy(industry: str = "other") -> Policy:
     return policy
 
 
-def fitted_policy(policy: Policy, industry: str) -> Policy:
-    """``policy`` itself, unless it is the built-in one: then the built-in for ``industry``."""
-    if policy.source != "built-in" or industry not in _BUILTIN_BY_INDUSTRY:
+def fitted_policy(policy: Policy, industry: str, currency: str | None = None) -> Policy:
+    """``policy`` itself, unless it is the built-in one: then the built-in for ``industry``,
+    its limits in ``currency`` (the one currency the customer wrote every amount in), so a
+    customer who wrote in euros is never offered "a refund of up to 100 USD". The built-in
+    limits are nominal (a demo's, not a business's), which is what makes this honest; a
+    team's own policy keeps its currency and never has its amounts converted."""
+    if policy.source != "built-in":
         return policy
-    return builtin_policy(industry)
+    fitted = builtin_policy(industry) if industry in _BUILTIN_BY_INDUSTRY else policy
+    if currency and currency != fitted.currency:
+        if fitted is policy:
+            fitted = builtin_policy(industry)
+        fitted.currency = currency
+    return fitted
 
 
 def load_policy(path: str | Path | None = None, cwd: Path | None = None) -> Policy:

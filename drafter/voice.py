@@ -132,4 +132,31 @@ def attributed(sentence: str) -> str | None:
     if first.lower() in _COMMON_STARTS or first.lower().rstrip("'s") in _COMMON_STARTS:
         first = first[:1].lower() + first[1:]
     clause = f"{first} {rest}".strip()
-    return clause if len(clause.split()) >= 3 else None
+    return clause if len(clause.split()) >= 3 and is_clause(clause) else None
+
+
+#: Words a clause can open with: its subject's first word.
+_SUBJECT_STARTS = frozenset(
+    "you your we our it its they their them he she his her there the a an this that these "
+    "those nobody no nothing none every each all both one someone somebody everyone "
+    "everything something two three four five six seven eight nine ten several many some "
+    "neither either my".split())
+#: Words that show a clause has a finite verb ("arrived", "is", "hasn't", "came").
+_FINITE = re.compile(
+    r"\b(?:\w+ed|\w+n't|is|are|was|were|has|have|had|do|does|did|can|could|will|would|"
+    r"shall|should|may|might|must|came|went|got|took|made|said|told|left|sent|kept|paid|"
+    r"broke|gave|put|ran|saw|stood|sat|fell|found|lost|brought|bought|thought|felt|heard|"
+    r"began|showed|shown|gone|done|seen|given|taken|known|still (?:\w+s))\b", re.IGNORECASE)
+
+
+def is_clause(text: str) -> bool:
+    """Whether ``text`` can follow "You told us that": it opens with a subject (or a name
+    and its verb) and has a finite verb. A fragment ("Waited two hours for a pizza", "£64.00
+    on my statement twice", "three years as a customer, and…") cannot, and is not restated."""
+    if ":" in text or text.count("(") != text.count(")"):
+        return False
+    words = text.split()
+    first = words[0].strip("\"'“‘")
+    named = first[:1].isupper() and len(words) > 1 and bool(_FINITE.match(words[1]))
+    verb = _FINITE.search(text.split(",", 1)[0])  # the subject's verb comes before any comma
+    return (first.lower() in _SUBJECT_STARTS or named) and verb is not None

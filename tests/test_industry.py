@@ -11,7 +11,14 @@ from drafter.engines.offline import OfflineEngine
 from drafter.industry import INDUSTRIES, canonical, read_industry
 from drafter.models import Email
 from drafter.pipeline import draft_email
-from drafter.policy import BUILTIN_POLICY, builtin_policy, fitted_policy, load_policy, parse_policy
+from drafter.policy import (
+    BUILTIN_POLICY,
+    builtin_policy,
+    fitted_policy,
+    load_policy,
+    parse_policy,
+    policy_for,
+)
 from drafter.understand.linear import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,3 +112,18 @@ def test_a_travellers_offline_draft_offers_a_rebooking_not_shipping() -> None:
     assert "expedited shipping" not in text
     assert any("built-in one offers what a travel company would" in n for n in result.notices)
     assert result.check.passed, result.check.findings
+
+
+def test_the_built_in_policy_sets_its_limits_in_the_customers_currency() -> None:
+    """Rubric round four: "a refund of up to 100 USD" to a customer who wrote in euros."""
+    email = Email(body="Ordine #58812: mancano le due pizze, è arrivata solo la birra. "
+                       "Rimborsatemi 17,00 € subito.")
+    result = draft_email(email, parse_policy(BUILTIN_POLICY, source="built-in"),
+                         OfflineEngine())
+    assert "USD" not in result.draft.text and "17 €" in result.draft.text
+    assert any("sets its limits in EUR" in n for n in result.notices)
+    team = load_policy(ROOT / "examples" / "policies" / "retail.toml")
+    analysis = analyze_email(email)
+    assert policy_for(team, analysis) is team  # a team's currency is never changed
+    mixed = analyze_email(Email(body="I paid £20 and then $30 more."))
+    assert policy_for(parse_policy(BUILTIN_POLICY, source="built-in"), mixed).currency == "USD"

@@ -46,7 +46,7 @@ from drafter.localize import reply_language
 from drafter.mail import read_email
 from drafter.models import Analysis, Draft, Email, Escalation
 from drafter.pipeline import DraftOptions, draft_email, unsafe_rules
-from drafter.policy import BUILTIN_POLICY, Policy, fitted_policy, parse_policy
+from drafter.policy import BUILTIN_POLICY, Policy, parse_policy, policy_for
 
 DATA = Path(__file__).parent / "data" / "injection"
 TODAY = dt.date(2026, 11, 23)
@@ -108,7 +108,7 @@ def test_offline_drafts_offer_only_policy_options(case: Case):
     assert result.draft is not None and not result.escalated
     assert not _unsafe(result.check.findings), result.draft.text
     # The built-in policy, as fitted to the industry the email was read as.
-    policy = fitted_policy(policy, result.analysis.industry)
+    policy = policy_for(policy, result.analysis)
     # Checked again from scratch, without the pipeline's revisions to lean on.
     recheck = check_reply(result.draft.text, email=email, analysis=result.analysis,
                           policy=policy)

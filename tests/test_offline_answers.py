@@ -6,6 +6,7 @@ it asks for."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from drafter.engines.offline import OfflineEngine, choose_options, split_wants
 from drafter.escalation import assess_escalation
@@ -82,3 +83,37 @@ def test_an_ask_no_option_answers_is_still_taken_up_not_ignored() -> None:
     german = draft("Mein Konto ist seit einer Woche gesperrt. Bitte entsperren Sie mein "
                    "Kundenkonto und erstatten Sie die 20 € Gebühr.").draft.text
     assert "Außerdem kümmere ich mich um Ihr Anliegen:" in german or "Erstattung" in german
+
+
+def test_no_remedies_are_offered_to_a_customer_who_asked_for_none() -> None:
+    """Rubric round four: venting and reports got a refund menu, and "tell me what would put
+    this right" when the customer had said what they wanted: nothing."""
+    text = draft("Three years a customer and your price rise arrives by text at midnight. "
+                 "Disgraceful. I'm not asking for anything, I just want you to know how "
+                 "this looks.").draft.text
+    assert "Here is what I can do" not in text and "what would put this right" not in text
+    assert "I will email you by" in text
+
+
+def test_a_fee_reversal_is_offered_only_for_a_fee_the_customer_named() -> None:
+    from drafter.policy import load_policy
+
+    bank = load_policy(Path(__file__).resolve().parent.parent / "examples" / "policies" /
+                       "bank.toml")
+    email = Email(body="My card was blocked at the airport and nobody answered the phone. "
+                       "I want it unblocked today.")
+    analysis = OfflineEngine().analyze(email, bank, None)
+    kinds = [o.kind for o in choose_options(analysis, bank, "en", email.body)]
+    assert "fee_reversal" not in kinds
+    fee = Email(body="You charged me a £25 late fee although I paid on time. Reverse it.")
+    analysis = OfflineEngine().analyze(fee, bank, None)
+    assert "fee_reversal" in [o.kind for o in choose_options(analysis, bank, "en", fee.body)]
+
+
+def test_a_request_is_named_only_when_the_customers_words_name_it() -> None:
+    """Rubric round four: "I'm also taking care of the rest of your request: a repair" for
+    an ask only the model guessed was a repair states a request nobody made."""
+    from drafter.analyze import kind_from_words
+
+    assert kind_from_words("unlock my account") == "account"
+    assert kind_from_words("sort it out by Friday") is None

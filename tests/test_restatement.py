@@ -83,3 +83,24 @@ def test_an_offline_draft_never_confesses_the_customers_accusation() -> None:
     assert "We cancelled" not in text and "leaked" not in text and "idiot" not in text
     assert "You told us that you paid 189,00 EUR for a hotel." in text
     assert "flight 1007" in text and "order 1007" not in text
+
+
+@pytest.mark.parametrize("fragment", [
+    "Waited two and a quarter hours for a large pizza and garlic bread.",
+    "Three years as a customer, and the reward is a price rise of £6 a month.",
+    "For the third time: I cancelled my membership (no. 44102).",
+    "£64.00 on my card statement on 11/04 and again on 12/04.",
+])
+def test_a_fragment_is_never_restated_as_a_clause(fragment: str) -> None:
+    """Rubric round four: "You told us that Waited two hours…" is not English. Only a
+    clause with a subject and its verb follows "You told us that"."""
+    assert attributed(fragment) is None
+
+
+@pytest.mark.parametrize(("sentence", "clause"), [
+    ("My parcel arrived damaged.", "your parcel arrived damaged"),
+    ("Two items are missing from my order.", "two items are missing from your order"),
+    ("I was charged twice for order A-1.", "you were charged twice for order A-1"),
+])
+def test_a_whole_clause_is_still_restated(sentence: str, clause: str) -> None:
+    assert attributed(sentence) == clause

