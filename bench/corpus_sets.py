@@ -25,10 +25,12 @@ ESCALATION_HEADLINE = ("escalation-e", "escalation-f", "escalation-g", "escalati
 #: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
 #: ``-d`` were the headline until 2026-12-03, then studied.
 LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
-                 "listening-f")
+                 "listening-f", "listening-i")
 #: Blind listening sets never studied: the headline figures (they label facts too, as do
-#: ``-e`` and ``-f``, whose misses were studied to build the fact reader).
-LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-i")
+#: ``-e`` and ``-f``, whose misses were studied to build the fact reader). ``-i``'s drafts
+#: were graded and the graders' notes studied (rubric round four), so it is dev; ``-j``
+#: was written after that, for round five.
+LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-j")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03

@@ -13,7 +13,7 @@ from drafter.engines.offline import OfflineEngine
 from drafter.localize import REPLY_LANGUAGES, format_day, money
 from drafter.models import Email
 from drafter.pipeline import draft_email
-from drafter.policy import parse_policy
+from drafter.policy import BUILTIN_POLICY, parse_policy
 
 TODAY = dt.date(2026, 12, 3)  # a Thursday: two business days on is Monday 7 December
 EMAILS = {
@@ -103,3 +103,18 @@ def test_dutch_gets_a_dutch_reply_with_the_sign_first() -> None:
     text = result.draft.text
     assert text.startswith("Beste Ana") and "spijt me" in text and "€ 49,99" in text
     assert "maandag 7 december" in text and not ENGLISH.search(text.replace("Alex", ""))
+
+
+def test_german_and_french_replies_greet_by_the_full_name() -> None:
+    """Rubric round four: "Guten Tag Klaus," to a stranger's formal letter. German and French
+    business mail greets by the full name; a name not known in full keeps the first name."""
+    from drafter.engines.offline import full_name
+
+    assert full_name(Email(sender_name="Berger, Klaus", body="x")) == "Klaus Berger"
+    assert full_name(Email(sender_name="Claire MARTIN", body="x")) == "Claire Martin"
+    assert full_name(Email(sender_name="claire", body="x\n\nClaire")) == "Claire"
+    body = ("Meine Bestellung 4471 ist seit drei Wochen nicht angekommen. Ich möchte mein "
+            "Geld zurück.")
+    result = draft_email(Email(sender_name="Klaus Berger", body=body),
+                         parse_policy(BUILTIN_POLICY, source="built-in"), OfflineEngine())
+    assert result.draft.text.startswith("Guten Tag Klaus Berger,")

@@ -134,6 +134,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
                               emergency=bool(_EMERGENCY_RE.search(email.body)))
     return {
         "first_name": first_name(email),
+        "full_name": full_name(email),
         "restated": _safe_restatements(analysis.grievances, policy),
         "language": lang,
         "thanks_only": thanks_only(email, analysis),
@@ -274,6 +275,21 @@ def first_name(email: Email) -> str:
         if word and word[0].isalpha() and word[0][0].isupper() and len(word[0]) > 1:
             return word[0].capitalize() if word[0].isupper() else word[0]
     return "there"
+
+
+def full_name(email: Email) -> str:
+    """The sender's full name ("Klaus Berger") when the From header gives two or three
+    name-shaped words, else the first name: German and French business letters greet by
+    the full name ("Guten Tag Klaus Berger,"), never a stranger by the first name alone."""
+    name = email.sender_name.replace('"', "").strip()
+    if "," in name:  # "Berger, Klaus"
+        last, _, first = name.partition(",")
+        name = f"{first.strip()} {last.strip()}"
+    words = name.split()
+    if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").replace("'", "")
+                                    .isalpha() for w in words):
+        return " ".join(w.capitalize() if w.isupper() else w for w in words)
+    return first_name(email)
 
 
 def choose_options(analysis: Analysis, policy: Policy, language: str = "en",
