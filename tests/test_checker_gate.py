@@ -124,3 +124,26 @@ def test_a_figure_the_company_reports_doing_is_a_warning_not_an_error():
                        "I'll email you by Friday.")
     found = [f for f in check_reply(text, email=EMAIL).findings if f.rule == "invented-fact"]
     assert [(f.excerpt, f.severity) for f in found] == [("CHF 180", "warning")]
+
+
+def test_invented_content_fails_the_gate() -> None:
+    """Issue 16: "your visit to my blog… I'll send you a gift" passed every check."""
+    email = Email(body="My order A-12345 arrived broken. I want a refund.",
+                  sender_name="Dana Whitfield")
+    reply = ("Hi Dana,\n\nThank you for your visit to my blog last week. I'm so sorry your "
+             "order A-12345 arrived broken. I'll send you a gift to make up for it, and I can "
+             "refund the order.\n\nI will email you by Friday with an update.\n\n"
+             "Best regards,\nAlex\nCustomer Care\n")
+    result = check_reply(reply, email=email, policy=BUILTIN)
+    found = [f.excerpt for f in result.findings if f.rule == "invented-content"]
+    assert found == ["your visit to", "my blog", "send you a gift"] and not result.passed
+
+
+def test_what_the_customer_did_may_be_named_and_a_team_is_no_family() -> None:
+    email = Email(body="During my stay at your Lisbon hotel the room was never cleaned. "
+                       "I posted a review on Sunday.", sender_name="Ana Ruiz")
+    reply = ("Hi Ana,\n\nI'm so sorry your stay at our Lisbon hotel fell short, and thank you "
+             "for your review on Sunday. My team will refund the cleaning fee.\n\nI will "
+             "email you by Friday with an update.\n\nBest regards,\nAlex\n")
+    findings = check_reply(reply, email=email, policy=BUILTIN).findings
+    assert not [f for f in findings if f.rule == "invented-content"]

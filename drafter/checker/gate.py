@@ -53,7 +53,8 @@ _DASH_SIGNATURE = re.compile(
 def check_gate(ctx: Context) -> list[Finding]:
     """Every gate finding for the reply under check."""
     out: list[Finding] = []
-    for check in (_prompt_tags, _placeholders, _length, _ending, _names, _language):
+    for check in (_prompt_tags, _placeholders, _length, _ending, _names, _language,
+                  _invented_content):
         out += check(ctx)
     return out
 
@@ -161,3 +162,36 @@ def _language(ctx: Context) -> list[Finding]:
     return [ctx.finding(rule, at, at, message=(
         f"The reply is in {language_name(ours)}; the customer wrote in "
         f"{language_name(theirs)}."))]
+
+
+#: The writer's own life, in a reply from a company ("my blog", "my kids"), and gifts no
+#: option kind names ("I'll send you a little gift"): what a language model invents.
+_PERSONAL = re.compile(
+    r"\bmy (?:own )?(?:blog|vlog|channel|podcast|website|instagram|youtube|tiktok|newsletter|"
+    r"holiday|vacation|wife|husband|partner|kids|children|son|daughter|family|dog|cat|mum|"
+    r"mom|dad)\b"
+    r"|\b(?:send|give|post|mail|bring)\s+you\s+(?:a |an |some )?(?:little |small |special |"
+    r"nice |free )?(?:gift|present|treat|hamper|surprise|goodie bag)s?\b",
+    re.IGNORECASE)
+#: Something the customer is said to have done: it must be in their email.
+_THEIR_DOING = re.compile(
+    r"\byour (?P<what>visit|trip|stay|comment|review|post|video|photo|question|podcast|"
+    r"blog|article|recipe|wedding|birthday|holiday|vacation) (?:to|at|on|of|about|in)\b",
+    re.IGNORECASE)
+
+
+def _invented_content(ctx: Context) -> list[Finding]:
+    """Content nobody gave the writer: "thank you for your visit to my blog", "I'll send you
+    a gift". A person reading the draft sees at once that it answers someone else."""
+    rule = ctx.rule("invented-content")
+    if rule is None:
+        return []
+    body = ctx.view[:ctx.layout.signoff_start]
+    email = (f"{ctx.email.subject}\n{ctx.email.body}".lower() if ctx.email is not None
+             else None)
+    out = [ctx.finding(rule, m.start(), m.end()) for m in _PERSONAL.finditer(body)
+           if email is None or m.group(0).lower() not in email]
+    if email is not None:
+        out += [ctx.finding(rule, m.start(), m.end()) for m in _THEIR_DOING.finditer(body)
+                if m.group("what").lower()[:5] not in email]
+    return out[:3]

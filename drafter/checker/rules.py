@@ -51,7 +51,7 @@ BUILTIN_CHECKS = frozenset({
     "no-next-step", "unaddressed-want", "invented-fact", "over-promise",
     # the sendability gate (drafter/checker/gate.py)
     "prompt-leak", "placeholder", "length", "incomplete", "wrong-name", "signed-as-customer",
-    "wrong-language",
+    "wrong-language", "invented-content",
 })
 #: ``[limits]`` keys and their meaning (whole numbers; 0 switches a bound off).
 LIMIT_KEYS = {"min_words": "fewest words in a reply's body",
