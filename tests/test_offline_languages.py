@@ -118,3 +118,16 @@ def test_german_and_french_replies_greet_by_the_full_name() -> None:
     result = draft_email(Email(sender_name="Klaus Berger", body=body),
                          parse_policy(BUILTIN_POLICY, source="built-in"), OfflineEngine())
     assert result.draft.text.startswith("Guten Tag Klaus Berger,")
+
+
+def test_a_reply_in_another_language_names_only_asks_the_customers_words_name() -> None:
+    """Rubric round five: "Compreendo que nos pede uma alteração na sua conta" for an ask
+    the kind model only guessed at states a request the customer never made."""
+    from drafter.engines.offline import _want_nouns
+    from drafter.models import Analysis
+
+    guessed = Analysis(summary="", wants=["obriguem o banco a repor o valor na minha conta"],
+                       language="pt")
+    assert _want_nouns(guessed, "pt") == []
+    named = Analysis(summary="", wants=["o reembolso dos 40 euros"], language="pt")
+    assert _want_nouns(named, "pt") == ["um reembolso"]
