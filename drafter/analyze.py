@@ -582,11 +582,34 @@ def _lower_first(text: str) -> str:
 
 _THANKS_RE = re.compile(r"\b(?:thank|thanks|grateful|appreciate|kudos|gracias|agradec|danke|"
                         r"dankbar|merci|remercie|obrigad|agradeç|grazie|ringrazi|bedankt|"
-                        r"dank je|dank u|compliment)", re.IGNORECASE)
+                        r"dank je|dank u|compliment|bedank|gentilissim|kindest|so kind)",
+                        re.IGNORECASE)
+
+
+#: Thanks said outright, or a note that asks for nothing back, in the seven languages: with
+#: no angry word beside it, praise, even where the anger model reads a story of trouble
+#: (a sick child, rain) as mild upset.
+_PRAISE = re.compile(
+    r"\b(?:(?:wanted|want|like|would like) to (?:say )?thank|just (?:a note|writing) to thank|"
+    r"no need to reply|"
+    r"(?:möchte|möchten|wollte|wollten) (?:uns |mich )?(?:\w+ ){0,3}bedanken|herzlichen dank|"
+    r"(?:tenais|tiens|voulais|souhaite) (?:juste |simplement )?à (?:vous )?remercier|"
+    r"rien d'autre à signaler|"
+    r"(?:quer[ií]a|quiero|quero|gostaria de) (?:dar las gracias|agradecer)|muchas gracias|"
+    r"muito obrigad[oa]|"
+    r"(?:volevo|vorrei) (?:solo )?ringraziare|non chiedo nulla|grazie di cuore|"
+    r"(?:wil|wilde|willen) (?:\w+ ){0,4}bedanken|hartelijk dank|"
+    r"(?:not asking|don't need|no hace falta|no necesito) (?:for )?(?:anything|nada|respuesta))",
+    re.IGNORECASE)
 
 
 def thanks_only(email: Email, analysis: Analysis) -> bool:
     """A message that thanks or praises and asks for nothing, calmly: it is answered with
     thanks, not with an apology and a list of remedies."""
-    return (not analysis.wants and analysis.anger <= 1 and not analysis.escalation.review
-            and bool(_THANKS_RE.search(email.body)))
+    if analysis.wants or analysis.escalation.review:
+        return False
+    if analysis.anger <= 1 and _THANKS_RE.search(email.body):
+        return True
+    return (analysis.anger <= 2 and bool(_PRAISE.search(email.body))
+            and bool(_THANKS_RE.search(email.body))
+            and not _ANGRY_WORDS.search(email.body) and not INSULT_RE.search(email.body))

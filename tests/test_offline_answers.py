@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from drafter.engines.offline import OfflineEngine, choose_options, split_wants
 from drafter.escalation import assess_escalation
 from drafter.localize import WANT_NOUNS_EN
@@ -33,6 +35,29 @@ def test_a_thank_you_gets_thanks_not_an_apology_and_remedies() -> None:
         assert "sorry" not in text.lower() and "lamento" not in text.lower()
         assert "1." not in text and result.check.passed
         assert "thank" in text.lower() or "gracias" in text.lower()
+
+
+@pytest.mark.parametrize("body", [
+    "I stayed at your Lakeside hotel last week and wanted to say thank you to Priya at "
+    "reception, who found us a late checkout. No need to reply.",
+    "Je tenais juste à remercier la coach Inès pour son cours de samedi. Cela fait deux ans "
+    "que je viens et c'est le meilleur cours du club.",
+    "Il fattorino dell'ordine 4410 è stato gentilissimo: ha girato due volte sotto la "
+    "pioggia per trovare il citofono. Non chiedo nulla, volevo solo dirvelo.",
+])
+def test_praise_told_as_a_story_of_trouble_is_still_answered_with_thanks(body: str) -> None:
+    """Rubric round four: praise that tells of a sick child or rain was read as mild upset
+    (anger 2) and answered with an apology; thanks said outright, with no angry word beside
+    it, is praise."""
+    text = draft(body).draft.text
+    assert "sorry" not in text.lower() and "désolé" not in text.lower()
+    assert "1." not in text
+
+
+def test_sarcastic_thanks_is_not_praise() -> None:
+    text = draft("Not asking for anything, why would I. Three late deliveries this year and "
+                 "the last lamp came smashed. Ridiculous.").draft.text
+    assert "kind message" not in text
 
 
 def test_a_letter_addressed_to_a_regulator_goes_to_a_person_with_no_draft() -> None:
