@@ -138,7 +138,10 @@ _AGENCY = (
     r"(?:\w+\s+)?(?:ombudsm[ae]n|regulators?|trading standards|consumer (?:protection|affairs|"
     r"rights|council|office|bureau|authority)|attorney general|cfpb|ftc|fcc|fca|ofcom|ofgem|"
     r"ofwat|ico|dot|better business bureau|bbb|state (?:regulator|insurance commissioner)|"
-    r"financial ombudsman|information commissioner|ombudsman services|citizens advice)\b"
+    r"financial ombudsman|information commissioner|ombudsman services|citizens advice|"
+    # tenants' and dispute bodies: a letter to one is about the company, not to it
+    r"tenants'? (?:association|union)|residents'? association|dispute resolution "
+    r"(?:service|body|scheme))\b"
 )
 _AGENCY_FOLDED = (
     r"(?:omic|consumo|facua|ocu|aesa|cnmc|banco de espana|defensa del consumidor|profeco|"
@@ -147,7 +150,10 @@ _AGENCY_FOLDED = (
     r"60 millions|ufc[- ]que choisir|bafin|verbraucherzentrale|schlichtungsstelle|"
     r"bundesnetzagentur|schlichter|ombudsmann|agcom|arera|ivass|codacons|altroconsumo|"
     r"garante|antitrust|agcm|acm|consumentenbond|geschillencommissie|kifid|"
-    r"autoriteit consument|ombudsman|regulador|regulateur|regolatore|toezichthouder)"
+    r"autoriteit consument|ombudsman|regulador|regulateur|regolatore|toezichthouder|"
+    r"huurcommissie|huurteam|woonbond|mieterverein|mieterbund|sindicato de inquilinos|"
+    r"asociacion de inquilinos|associacao de inquilinos|unione inquilini|sunia|"
+    r"association de locataires|adil)"
 )
 #: A threat of action by the writer, never a law, an agency or a lawyer merely named (the
 #: corpus showed "I'm not a lawyer, but…", "the CFPB website says…", "your debt agency

@@ -71,6 +71,19 @@ def test_a_letter_addressed_to_a_regulator_goes_to_a_person_with_no_draft() -> N
     assert not assess_escalation("Dear Sam,\nthe ombudsman website says I can complain.").review
 
 
+@pytest.mark.parametrize("text", [
+    "Dear Tenants' Association,\nMy landlord has kept my deposit of £950 for three months.",
+    "Beste Huurcommissie,\nMijn verhuurder weigert de borg van € 1.300 terug te betalen.",
+    "Sehr geehrter Mieterverein,\nmein Vermieter behält seit Monaten meine Kaution.",
+])
+def test_a_letter_to_a_tenants_body_goes_to_a_person_too(text: str) -> None:
+    """Rubric round five: a letter to a tenants' association was answered as if the
+    landlord had been written to."""
+    esc = assess_escalation(text)
+    assert esc.required and esc.reasons == ["complaint addressed to a regulator or ombudsman"]
+    assert draft(text).draft is None
+
+
 def test_an_emergency_gets_an_update_the_next_working_day() -> None:
     late = draft("My parcel is late and I want a refund.").draft.text
     cold = draft("We have had no heating for three days and my mother is 88. Send someone "
