@@ -276,7 +276,10 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
     wants: list[str] = []
     listing = False
     for sentence in sentence_list:
-        if _NOT_AN_ASK.search(sentence) or _no_want_said(sentence):
+        shaped = _want_shape(sentence)
+        if _NOT_AN_ASK.search(sentence) or (shaped and _not_a_want(shaped.group("what"))):
+            # A want's shape around something that is not one ("I want to thank the staff",
+            # "quero deixar registrado que…"): no ask, whatever the model makes of it.
             continue  # "for the record", "just so you know", a rhetorical question, thanks
         alone, p = is_ask(sentence)
         alone = alone and not _REPORTED_CLAIM.search(sentence)
@@ -286,7 +289,7 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
             continue
         item = listing and bool(_LIST_ITEM.match(sentence))
         listing = item
-        ruled = (_inline_items(sentence) or _rule_wants(sentence)) if p >= _RULE_FLOOR else []
+        ruled = (_inline_items(sentence) or _rule_wants(shaped)) if p >= _RULE_FLOOR else []
         found = ruled or ([tidy_phrase(sentence)] if alone or item else [])
         for want in (part for w in found for part in split_by_remedy(w)):
             if want and want.lower() not in (w.lower() for w in wants):
@@ -387,30 +390,27 @@ def _inline_items(sentence: str) -> list[str]:
 _INLINE_MARK = re.compile(r"\s*\(?\b\d{1,2}\)\s*|\s*,?\s*\band\s+(?=\(?\d{1,2}\))")
 
 
-def _rule_wants(sentence: str) -> list[str]:
-    """The phrase rules' wants in one sentence (the first pattern that matches)."""
+def _want_shape(sentence: str) -> re.Match[str] | None:
+    """The first phrase rule's match in a sentence: its ``what`` is the ask."""
     for pattern in _WANT_PATTERNS:
         m = pattern.search(sentence)
         if m:
-            return [_clean_want(part) for part in _split_wants(m.group("what"))
-                    if not _not_a_want(part)]
-    return []
+            return m
+    return None
+
+
+def _rule_wants(shaped: re.Match[str] | None) -> list[str]:
+    """The phrase rules' wants in one sentence, from its :func:`_want_shape`."""
+    if shaped is None:
+        return []
+    return [_clean_want(part) for part in _split_wants(shaped.group("what"))
+            if not _not_a_want(part)]
 
 
 def _not_a_want(what: str) -> bool:
     what = what.strip()
     return bool(_NOT_A_WANT.match(what) or _THANKS_LAST.search(what))
 
-
-def _no_want_said(sentence: str) -> bool:
-    """A want's shape around something that is not one ("I want to thank the staff", "quero
-    deixar registrado que…", "ik wil het personeel bedanken"): no ask, whatever the model
-    makes of the whole sentence."""
-    for pattern in _WANT_PATTERNS:
-        m = pattern.search(sentence)
-        if m:
-            return _not_a_want(m.group("what"))
-    return False
 
 
 def _split_wants(what: str) -> list[str]:

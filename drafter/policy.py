@@ -270,12 +270,11 @@ def fitted_policy(policy: Policy, industry: str, currency: str | None = None) ->
     customer who wrote in euros is never offered "a refund of up to 100 USD". The built-in
     limits are nominal (a demo's, not a business's), which is what makes this honest; a
     team's own policy keeps its currency and never has its amounts converted."""
-    if policy.source != "built-in":
+    recurrency = bool(currency) and currency != policy.currency
+    if policy.source != "built-in" or not (industry in _BUILTIN_BY_INDUSTRY or recurrency):
         return policy
-    fitted = builtin_policy(industry) if industry in _BUILTIN_BY_INDUSTRY else policy
-    if currency and currency != fitted.currency:
-        if fitted is policy:
-            fitted = builtin_policy(industry)
+    fitted = builtin_policy(industry)
+    if recurrency and currency:
         fitted.currency = currency
     return fitted
 

@@ -54,17 +54,22 @@ def models(
             return
         offered = engine.list_models()
         _azure_note(llm.base_url or os.environ.get("OPENAI_BASE_URL"))
+    _print_listing(offered, as_json, "(the server lists no models)", lambda m: (
+        f"{m['context']} tokens of context" if m["context"] else "",
+        f"({m['owned_by']})" if m["owned_by"] else ""))
+
+
+def _print_listing(rows: list[dict], as_json: bool, empty: str, cells) -> None:
+    """Rows as JSON, or one line each by ``id`` with ``cells(row)`` beside it."""
     if as_json:
-        print(json.dumps(offered, indent=2))
+        print(json.dumps(rows, indent=2))
         return
-    if not offered:
-        print("(the server lists no models)")
+    if not rows:
+        print(empty)
         return
-    width = max(len(m["id"]) for m in offered)
-    for m in sorted(offered, key=lambda m: m["id"]):
-        context = f"{m['context']} tokens of context" if m["context"] else ""
-        owner = f"({m['owned_by']})" if m["owned_by"] else ""
-        print(f"{m['id']:<{width}}  {context}  {owner}".rstrip())
+    width = max(len(r["id"]) for r in rows)
+    for row in sorted(rows, key=lambda r: r["id"]):
+        print("  ".join((f"{row['id']:<{width}}", *cells(row))).rstrip())
 
 
 def _deployments(engine, base_url: str | None) -> list[dict[str, str]] | None:
@@ -80,17 +85,8 @@ def _print_deployments(deployments: list[dict[str, str]], as_json: bool) -> None
 
     err("Azure: these are the resource's deployments; pass one's name as --model "
         "(or [llm] model)")
-    if as_json:
-        print(json.dumps(deployments, indent=2))
-        return
-    if not deployments:
-        print("(the resource has no deployments)")
-        return
-    width = max(len(d["id"]) for d in deployments)
-    for d in sorted(deployments, key=lambda d: d["id"]):
-        model = f"model {d['model']}" if d["model"] else ""
-        status = f"({d['status']})" if d["status"] else ""
-        print(f"{d['id']:<{width}}  {model}  {status}".rstrip())
+    _print_listing(deployments, as_json, "(the resource has no deployments)", lambda d: (
+        f"model {d['model']}" if d["model"] else "", f"({d['status']})" if d["status"] else ""))
 
 
 def _azure_note(base_url: str | None) -> None:
