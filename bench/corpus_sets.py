@@ -21,16 +21,19 @@ CORPUS = ROOT / "corpus"
 ESCALATION_DEV = ("escalation-a", "escalation-b", "escalation-c", "escalation-d")
 #: Blind sets never studied: the headline figures. ``-g`` and ``-h`` were written on
 #: 2026-12-03 for round seven and first read after its model was trained.
-ESCALATION_HEADLINE = ("escalation-e", "escalation-f", "escalation-g", "escalation-h")
+#: ``-i``, ``-j`` and ``-k`` were written on 2026-12-04 for round eight, by three authors.
+ESCALATION_HEADLINE = ("escalation-e", "escalation-f", "escalation-g", "escalation-h",
+                       "escalation-i", "escalation-j", "escalation-k")
 #: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
 #: ``-d`` were the headline until 2026-12-03, then studied.
 LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
-                 "listening-f", "listening-i")
+                 "listening-f", "listening-i", "listening-j")
 #: Blind listening sets never studied: the headline figures (they label facts too, as do
 #: ``-e`` and ``-f``, whose misses were studied to build the fact reader). ``-i``'s drafts
 #: were graded and the graders' notes studied (rubric round four), so it is dev; ``-j``
-#: was written after that, for round five.
-LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-j")
+#: was written after that, for round five, and its drafts were read while mending the
+#: offline replies (2026-12-04): dev since. ``-k`` was written on 2026-12-04 for round six.
+LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-k")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03

@@ -56,11 +56,16 @@ def is_ask(sentence: str) -> tuple[bool, float]:
 
 def ask_kind(phrase: str, sentence: str = "") -> str:
     """The remedy an ask is for: the ask-kind model over the phrase and its sentence."""
+    return ask_kind_scored(phrase, sentence)[0]
+
+
+def ask_kind_scored(phrase: str, sentence: str = "") -> tuple[str, float]:
+    """:func:`ask_kind` and the model's probability for it."""
     from drafter.understand.linear import load_model
 
     model = load_model("ask-kind")
     p = model.proba(f"{phrase}. {sentence}" if sentence and sentence != phrase else phrase)
-    return max(p.items(), key=lambda kv: kv[1])[0]
+    return max(p.items(), key=lambda kv: kv[1])
 
 
 def tidy_phrase(sentence: str, limit: int = 120) -> str:

@@ -13,6 +13,7 @@ import pytest
 from drafter.analyze import (
     analyze_email,
     extract_wants,
+    kind_from_words,
     score_anger,
     split_by_remedy,
     want_kind,
@@ -126,8 +127,18 @@ def test_want_kinds_come_from_the_words_or_the_model() -> None:
 ])
 def test_the_remedy_named_first_is_the_wants_kind(want: str, kind: str) -> None:
     """Blind dev sets: kinds were read in a fixed order ("refund" before "cancel"), so a
-    cancellation that also mentioned a refund was answered as a refund."""
-    assert want_kind(want) == kind
+    cancellation that also mentioned a refund was answered as a refund. The words decide
+    where the model is unsure, and say what the reply may state was asked for."""
+    assert kind_from_words(want) == kind
+
+
+def test_the_model_reads_the_kind_where_the_words_name_only_the_topic() -> None:
+    """Blind dev sets: "cancelled" named the topic, not the remedy, and the want was
+    answered as a cancellation."""
+    assert kind_from_words("a written explanation of why the flight was cancelled") == "cancel"
+    assert want_kind("a written explanation of why the flight was cancelled") == "explanation"
+    # unsure, the model defers to the words
+    assert want_kind("la anulación de dicho cargo") == "refund"
 
 
 @pytest.mark.parametrize("text", [
@@ -247,3 +258,24 @@ def test_a_rhetorical_question_is_not_an_ask(text: str) -> None:
 ])
 def test_notes_for_the_record_and_exclamations_as_questions_ask_for_nothing(text: str) -> None:
     assert wants_of(text) == []
+
+
+@pytest.mark.parametrize("body", [
+    "Just for the record: your claims line kept me on hold for 52 minutes. I'm not asking "
+    "for anything in this email, I just wanted it written down somewhere.",
+    "Segnalo che sul regionale delle 7:05 i bagni sono fuori servizio. Non chiedo rimborsi "
+    "né altro, volevo solo che lo sapeste.",
+    "Queria apenas agradecer à equipa do restaurante pelas refeições sem glúten. "
+    "Não é necessária resposta.",
+    "Bei Bestellung 55120 war die Soße ausgelaufen. Ist nicht schlimm, und ich möchte auch "
+    "nichts erstattet haben.",
+])
+def test_an_email_that_says_it_asks_for_nothing_has_no_wants(body: str) -> None:
+    """Dev blind sets: notes for the record and thanks got wants restated and remedies
+    offered although the writer disclaimed any ask."""
+    assert analyze_email(Email(body=body)).wants == []
+
+
+def test_asking_for_little_is_still_asking() -> None:
+    wants = analyze_email(Email(body="I'm not asking for much. Please refund the £12 fee.")).wants
+    assert wants

@@ -345,8 +345,11 @@ _FEE_RE = re.compile(r"\b(?:fees?|charges?d?|surcharge|penalt(?:y|ies)|commissio
 
 
 def _options_for(want: str) -> tuple[str, ...]:
-    """The policy option kinds that answer a want, best first."""
+    """The policy option kinds that answer a want, best first. A want of no listed kind
+    ("other") still takes the option its words name ("confirm it in writing")."""
     kind = want_kind(want)
+    if kind == "other":
+        kind = kind_from_words(want) or kind
     if kind == "refund" and _EXPENSES_RE.search(want):
         return ("expenses", "credit")
     return _OPTIONS_FOR_WANT.get(kind, ())
