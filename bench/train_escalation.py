@@ -91,7 +91,7 @@ def corpus_digest() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--c", type=float, default=8.0, help="inverse regularisation")
+    parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation")
     parser.add_argument("--false-required", type=float, default=0.015,
                         help="share of dev no-signal emails violence or crisis may stop")
     parser.add_argument("--false-review", type=float, default=0.035,

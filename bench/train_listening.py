@@ -106,8 +106,12 @@ def train_asks(args: argparse.Namespace) -> dict:
     kinds += dev_blind_asks() * 2
     labels = list(ASK_KINDS)
     buckets, w, bias = fit(kinds, labels, spec, args.c, dict.fromkeys(labels, 1.0))
+    kind_paths = paths + [CORPUS / "blind" / f"{name}.jsonl" for name in LISTENING_DEV]
     kmeta = {"labels": labels, "bias": bias, "features": spec.to_dict(),
-             "version": f"ask-kind-{digest(paths)}-c{args.c:g}", **common}
+             "version": f"ask-kind-{digest(kind_paths)}-c{args.c:g}",
+             **common, "trained_on": {**common["trained_on"],
+                                      "corpus_sha256_16": digest(kind_paths),
+                                      "dev_blind_sets": list(LISTENING_DEV)}}
     kind = save_model("ask-kind", kmeta, buckets, w)
     asks_dev = [d for d in dev if d["kind"] != "none"]
     accuracy = share(max(kind.proba(d["text"]).items(), key=lambda kv: kv[1])[0] == d["kind"]

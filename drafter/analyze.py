@@ -654,6 +654,9 @@ def thanks_only(email: Email, analysis: Analysis) -> bool:
         return False
     if analysis.anger <= 1 and _THANKS_RE.search(email.body):
         return True
-    return (analysis.anger <= 2 and bool(_PRAISE.search(email.body))
+    # The writer saying the note asks for nothing ("this is simply a thank-you") outweighs
+    # a story of trouble the anger model reads as upset (a lost wallet, a storm).
+    calm_enough = 3 if asks_nothing(email.body) else 2
+    return (analysis.anger <= calm_enough and bool(_PRAISE.search(email.body))
             and bool(_THANKS_RE.search(email.body))
             and not _ANGRY_WORDS.search(email.body) and not INSULT_RE.search(email.body))

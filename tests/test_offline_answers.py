@@ -155,3 +155,40 @@ def test_a_request_is_named_only_when_the_customers_words_name_it() -> None:
 
     assert kind_from_words("unlock my account") == "account"
     assert kind_from_words("sort it out by Friday") is None
+
+
+def test_a_thank_you_after_a_story_of_trouble_still_gets_thanks() -> None:
+    """Rubric round five: a lost wallet in a thank-you note read as upset, and the note got
+    an apology and "I'm looking into this"."""
+    result = draft("I stayed at your Quayside hotel last week and I just wanted to say thank "
+                   "you to Tomasz on reception. When my wallet went missing he spent nearly an "
+                   "hour helping me phone the banks and even lent me £20 for the bus. Please "
+                   "don't reply with a survey, this is simply a thank-you.")
+    text = result.draft.text.lower()
+    assert "thank" in text and "sorry" not in text and "looking into" not in text
+
+
+def test_a_need_whose_object_is_a_bare_pronoun_is_named_by_its_kind() -> None:
+    """Rubric round five: "Here is what I understand you need from us: - Stop them"."""
+    result = draft("I cancelled my membership in April. You have still taken £34.99 every "
+                   "month since. You refuse to stop the payments. Stop them. Refund all five.")
+    lines = [line.strip("- ").lower() for line in result.draft.text.splitlines()]
+    assert "stop them" not in lines
+
+
+@pytest.mark.parametrize(("body", "not_offered"), [
+    ("Flight #1007 was cancelled and I paid £186.40 for a hotel. An agent promised me a "
+     "voucher; frankly I do not want a voucher. I want the hotel costs refunded.", "credit"),
+    ("hola, pedi unas zapatillas talla 42 y me llegaron del 39. quiero cambiarlas por la "
+     "talla buena, no quiero el dinero. me podeis mandar la etiqueta?", "refund"),
+    ("Me habéis subido la cuota a 49,90 € y cerrado la piscina. Quiero que me devolváis la "
+     "diferencia, y ni se molesten en llamarme con ofertas.", "callback"),
+])
+def test_a_remedy_the_customer_refuses_is_not_offered(body: str, not_offered: str) -> None:
+    """Rubric round five: "I do not want a voucher" got a credit, "no quiero el dinero" a
+    refund, "ni se molesten en llamarme" a phone call."""
+    from drafter.analyze import analyze_email
+
+    analysis = analyze_email(Email(body=body))
+    kinds = {o.kind for o in choose_options(analysis, BUILT_IN, analysis.language, body)}
+    assert not_offered not in kinds

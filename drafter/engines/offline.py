@@ -303,8 +303,9 @@ def choose_options(analysis: Analysis, policy: Policy, language: str = "en",
     only for a delivery or a product); a fee reversal only when the email (``email_text``,
     when given) names a fee or a charge.
     """
-    allowed = [o.kind for o in policy.options
-               if o.kind != "fee_reversal" or email_text is None or _FEE_RE.search(email_text)]
+    refused = refused_options(email_text or "")
+    allowed = [o.kind for o in policy.options if o.kind not in refused and
+               (o.kind != "fee_reversal" or email_text is None or _FEE_RE.search(email_text))]
     per_want = [[k for k in _options_for(w) if k in allowed] for w in analysis.wants]
     primary = list(dict.fromkeys(kinds[0] for kinds in per_want if kinds))
     # Goodwill of a fixed amount only to a customer who pays in the policy's currency: "a 25
@@ -329,6 +330,40 @@ def choose_options(analysis: Analysis, policy: Policy, language: str = "en",
         ordered = []  # a note, a report, mild venting: ask what would help, offer no list
     return [OfferedOption(k, offer_text(policy.option(k), analysis, policy, language))  # type: ignore[arg-type]
             for k in ordered]
+
+
+#: Remedies the customer says they do not want ("frankly I do not want a voucher", "no
+#: quiero el dinero", "ni se molesten en llamarme"), by the option kinds they rule out: a
+#: reply that offers one anyway has not listened (rubric round five).
+_REFUSED: dict[tuple[str, ...], re.Pattern[str]] = {
+    ("refund",): re.compile(
+        r"\b(?:(?:don't|do not) want (?:the |my |a |any )?(?:money|refund)|"
+        r"not (?:asking for|after) (?:a |my )?(?:refund|money)|"
+        r"no quiero (?:el |un |mi )?(?:dinero|reembolso)|"
+        r"(?:will|möchte) (?:kein(?:e|en)? )?(?:geld|erstattung) (?:zurück|haben)|kein geld zurück|"
+        r"je ne veux pas (?:d'|de |être |me faire )?(?:argent|rembours)|"
+        r"n[ãa]o quero (?:o |um )?(?:dinheiro|reembolso)|"
+        r"non voglio (?:i soldi|il rimborso|un rimborso)|ik wil (?:geen geld|mijn geld niet))",
+        re.IGNORECASE),
+    ("credit", "voucher", "discount", "service_credit"): re.compile(
+        r"\b(?:(?:don't|do not) want (?:a |another |your |any )?(?:voucher|credit|coupon|"
+        r"discount|gift card|points)|no (?:more )?vouchers|"
+        r"no quiero (?:un |otro |ning[úu]n )?(?:vale|bono|cup[óo]n|descuento)|"
+        r"kein(?:en)? (?:gutschein|rabatt)|(?:pas|aucun) (?:de |d')?(?:bon d'achat|avoir|"
+        r"geste commercial|r[ée]duction)|n[ãa]o quero (?:voucher|vale|cupom|desconto)|"
+        r"non voglio (?:buoni|voucher|sconti|un buono)|geen (?:tegoedbon|voucher|korting))",
+        re.IGNORECASE),
+    ("callback", "named_contact"): re.compile(
+        r"\b(?:(?:don't|do not) (?:call|phone|ring) me|no (?:phone )?calls|"
+        r"ni se molesten en llamar|no me llamen|rufen sie mich nicht an|keine anrufe|"
+        r"ne m'appelez pas|pas d'appel|n[ãa]o me liguem|non chiamatemi|bel me niet|niet bellen)",
+        re.IGNORECASE),
+}
+
+
+def refused_options(text: str) -> set[str]:
+    """The option kinds the customer's own words rule out."""
+    return {kind for kinds, rx in _REFUSED.items() if rx.search(text) for kind in kinds}
 
 
 #: A refund of what a trip cost besides the ticket ("the hotel refunded") is expenses.
@@ -573,8 +608,9 @@ def _want_nouns(analysis: Analysis, language: str) -> list[str]:
     nouns = WANT_NOUNS[language]
     # Only kinds the customer's own words name: "you ask us for a change to your account"
     # for an ask the model only guessed at states a request they never made (rubric round
-    # five: the graders' most common false statement).
-    kinds = (kind_from_words(w) for w in analysis.wants)
+    # five: the graders' most common false statement); and only where the ask-kind model
+    # reads the same kind: words can name what the customer refuses ("no quiero el dinero").
+    kinds = (k for w in analysis.wants if (k := kind_from_words(w)) == want_kind(w))
     return list(dict.fromkeys(nouns[k] for k in kinds if k in nouns))
 
 
@@ -591,11 +627,15 @@ def _need_phrase(want: str, phrase: str) -> str:
     asks for, named by its kind ("a refund")."""
     words = phrase.rstrip(".!? ").split()
     if (not words or "?" in want or len(words) > 14 or _UNSAFE_NEED.search(phrase)
-            or words[0].lower() in _QUESTION_WORDS):
+            or words[0].lower() in _QUESTION_WORDS
+            or (len(words) <= 3 and words[-1].lower() in _BARE_OBJECTS)):
         return WANT_NOUNS["en"].get(want_kind(want), "help with this")
     return phrase.rstrip(".!? ")
 
 
+#: "Stop them", "Fix it": a need whose object only the email around it names reads as
+#: nothing on its own (rubric round five), so the kind names it ("the charges stopped").
+_BARE_OBJECTS = frozenset("it them this that these those".split())
 _QUESTION_WORDS = frozenset("can could would will why how where when what is are do does did "
                             "may shall should".split())
 #: A turned phrase that reads wrongly as the customer's need ("us check", "we fix it",
