@@ -15,7 +15,7 @@ corpus's own held-out emails. Per label and language:
 Targets (issue 12): violence and crisis stopped ≥ 0.97 in every language, legal ≥ 0.90,
 false flags on hard negatives ≤ 5%.
 
-    python bench/escalation_bench.py [--set headline|dev|heldout|all] [--json] [--misses]
+    python bench/escalation_bench.py [--set headline|selection|dev|heldout|all] [--json] [--misses]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from corpus_sets import (  # noqa: E402
     ESCALATION_DEV,
     ESCALATION_HEADLINE,
+    ESCALATION_SELECTION,
     LANGUAGES,
     blind_set,
     escalation_corpus,
@@ -56,6 +57,9 @@ def sets(which: str) -> dict[str, list[dict]]:
     if which in ("headline", "all"):
         out["headline (blind, never studied)"] = [
             d for name in ESCALATION_HEADLINE for d in blind_set(name)]
+    if which in ("selection", "all"):
+        out["selection (blind, misses never read; chose between model variants)"] = [
+            d for name in ESCALATION_SELECTION for d in blind_set(name)]
     if which in ("dev", "all"):
         out["dev (blind, studied while tuning)"] = [
             d for name in ESCALATION_DEV for d in blind_set(name)]
@@ -133,7 +137,7 @@ def speed(items: list[dict], runs: int = 3) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", default="all", choices=("headline", "dev", "heldout", "all"))
+    parser.add_argument("--set", default="all", choices=("headline", "selection", "dev", "heldout", "all"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", action="store_true",
                         help="list the items handled wrongly (never on headline sets you "
