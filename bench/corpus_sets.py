@@ -34,7 +34,9 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
 #: ``-e`` and ``-f``, whose misses were studied to build the fact reader). ``-i``'s drafts
 #: were graded and the graders' notes studied (rubric round four), so it is dev; ``-j``
 #: was written after that, for round five, and its drafts were read while mending the
-#: offline replies (2026-12-04): dev since. ``-k`` was written on 2026-12-04 for round six.
+#: offline replies (2026-12-04): dev since. ``-k`` was written on 2026-12-04 for round six;
+#: its listening figures were taken before its drafts were graded (rubric round six), whose
+#: notes were then read: dev from the next round on.
 LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-k")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)

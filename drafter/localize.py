@@ -171,7 +171,8 @@ OFFERS: dict[str, dict[str, str]] = {
            "repair": "una reparación sin coste",
            "cancel": "la cancelación sin penalización",
            "exchange": "un cambio por otro artículo",
-           "rebooking": "un cambio sin coste a otro vuelo o tren, el primero disponible",
+           "rebooking": ("un cambio sin coste a la próxima salida disponible,"
+                         " o a otra fecha que prefiera"),
            "expenses": "el reembolso de los gastos razonables que tuvo, hasta {amount}",
            "voucher": "vales de comida o de hotel, hasta {amount}",
            "fee_reversal": "la anulación de la comisión",
@@ -190,7 +191,8 @@ OFFERS: dict[str, dict[str, str]] = {
            "repair": "eine kostenlose Reparatur",
            "cancel": "eine Kündigung ohne Gebühr",
            "exchange": "einen Umtausch",
-           "rebooking": "eine kostenlose Umbuchung auf die nächste freie Verbindung",
+           "rebooking": ("eine kostenlose Umbuchung auf die nächste freie Verbindung "
+                         "oder ein Datum Ihrer Wahl"),
            "expenses": "die Erstattung Ihrer angemessenen Auslagen bis {amount}",
            "voucher": "Essens- oder Hotelgutscheine bis {amount}",
            "fee_reversal": "die Rücknahme der Gebühr",
@@ -209,7 +211,8 @@ OFFERS: dict[str, dict[str, str]] = {
            "repair": "une réparation sans frais",
            "cancel": "une résiliation sans frais",
            "exchange": "un échange",
-           "rebooking": "un changement sans frais vers le prochain vol ou train disponible",
+           "rebooking": ("un changement sans frais vers le prochain départ disponible,"
+                         " ou à une date de votre choix"),
            "expenses": "le remboursement de vos frais raisonnables, jusqu'à {amount}",
            "voucher": "des bons repas ou hôtel, jusqu'à {amount}",
            "fee_reversal": "l'annulation des frais",
@@ -229,7 +232,8 @@ OFFERS: dict[str, dict[str, str]] = {
            "repair": "uma reparação sem custos",
            "cancel": "o cancelamento sem penalização",
            "exchange": "uma troca",
-           "rebooking": "uma remarcação sem custos para o próximo voo ou comboio disponível",
+           "rebooking": ("uma remarcação sem custos para a próxima partida disponível,"
+                         " ou para outra data à sua escolha"),
            "expenses": "o reembolso das despesas razoáveis que teve, até {amount}",
            "voucher": "vales de refeição ou de hotel, até {amount}",
            "fee_reversal": "o estorno da comissão",
@@ -248,7 +252,8 @@ OFFERS: dict[str, dict[str, str]] = {
            "repair": "una riparazione gratuita",
            "cancel": "la disdetta senza penali",
            "exchange": "un cambio",
-           "rebooking": "la riprotezione gratuita sul primo volo o treno disponibile",
+           "rebooking": ("un cambio gratuito sulla prima partenza disponibile,"
+                         " o in un'altra data a sua scelta"),
            "expenses": "il rimborso delle spese ragionevoli sostenute, fino a {amount}",
            "voucher": "buoni pasto o hotel, fino a {amount}",
            "fee_reversal": "lo storno della commissione",
@@ -267,7 +272,8 @@ OFFERS: dict[str, dict[str, str]] = {
            "repair": "een kosteloze reparatie",
            "cancel": "opzegging zonder kosten",
            "exchange": "een omruiling",
-           "rebooking": "kosteloos omboeken naar de eerstvolgende vlucht of trein",
+           "rebooking": ("kosteloos omboeken naar het eerstvolgende vertrek,"
+                         " of naar een andere datum naar keuze"),
            "expenses": "vergoeding van uw redelijke onkosten tot {amount}",
            "voucher": "maaltijd- of hotelvouchers tot {amount}",
            "fee_reversal": "het terugdraaien van de kosten",

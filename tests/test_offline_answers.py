@@ -183,6 +183,10 @@ def test_a_need_whose_object_is_a_bare_pronoun_is_named_by_its_kind() -> None:
      "talla buena, no quiero el dinero. me podeis mandar la etiqueta?", "refund"),
     ("Me habéis subido la cuota a 49,90 € y cerrado la piscina. Quiero que me devolváis la "
      "diferencia, y ni se molesten en llamarme con ofertas.", "callback"),
+    ("Commande 77310 arrivée froide. Je ne veux pas de votre code promo, remboursez-moi les "
+     "32 €.", "credit"),
+    ("O pedido chegou errado. Não quero cupom nenhum, quero o meu dinheiro de volta.",
+     "credit"),
 ])
 def test_a_remedy_the_customer_refuses_is_not_offered(body: str, not_offered: str) -> None:
     """Rubric round five: "I do not want a voucher" got a credit, "no quiero el dinero" a
@@ -192,3 +196,21 @@ def test_a_remedy_the_customer_refuses_is_not_offered(body: str, not_offered: st
     analysis = analyze_email(Email(body=body))
     kinds = {o.kind for o in choose_options(analysis, BUILT_IN, analysis.language, body)}
     assert not_offered not in kinds
+
+
+def test_a_team_or_a_job_title_signing_off_is_not_greeted_as_a_name() -> None:
+    """Rubric round six: "Hi Operations", "Olá, Diretora"."""
+    from drafter.engines.offline import first_name
+
+    assert first_name(Email(body="Our invoices are wrong again.\nOperations")) == "there"
+    assert first_name(Email(body="A fatura está errada.\nDiretora")) == "there"
+    assert first_name(Email(body="Our invoices are wrong again.\nPriya")) == "Priya"
+
+
+def test_a_rebooking_offer_names_no_mode_of_transport() -> None:
+    """Rubric round six: an airline offered "the next flight or train"."""
+    from drafter.localize import OFFERS
+
+    for texts in OFFERS.values():
+        offer = texts.get("rebooking", "").lower()
+        assert not any(w in offer for w in ("train", "tren", "zug", "comboio", "treno", "trein"))

@@ -261,6 +261,23 @@ def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) ->
     return out
 
 
+#: Sign-offs that are a team or a job title, not a name: "Hi Operations", "Olá, Diretora"
+#: (rubric round six).
+_NOT_A_NAME = frozenset("""
+operations support team customer customers management manager managers director directors
+accounts finance office reception admin administration owner owners staff sales billing
+services service dept department hr secretary board residents tenants household family
+gerente gerencia gerência director directora dirección direção diretor diretora diretoria
+administración administração equipo equipa equipe atención atendimento oficina escritório
+geschäftsführung geschäftsleitung leitung verwaltung buchhaltung inhaber inhaberin team
+direktor direktorin vorstand sekretariat
+direction directeur directrice responsable gérant gérante gérance service comptabilité
+secrétariat accueil
+direzione direttore direttrice amministrazione ufficio segreteria titolare responsabile
+directie beheer beheerder administratie secretariaat eigenaar bestuur afdeling
+""".split())
+
+
 def first_name(email: Email) -> str:
     """The customer's first name from the From header, the signature or a one-word last line.
 
@@ -272,6 +289,8 @@ def first_name(email: Email) -> str:
     candidates += [line for line in last_lines if len(line.split()) <= 2 and len(line) <= 30]
     for name in candidates:
         word = name.split()[:1]
+        if word and word[0].lower() in _NOT_A_NAME:
+            continue
         if word and word[0].isalpha() and word[0][0].isupper() and len(word[0]) > 1:
             return word[0].capitalize() if word[0].isupper() else word[0]
     return "there"
@@ -347,11 +366,17 @@ _REFUSED: dict[tuple[str, ...], re.Pattern[str]] = {
         re.IGNORECASE),
     ("credit", "voucher", "discount", "service_credit"): re.compile(
         r"\b(?:(?:don't|do not) want (?:a |another |your |any )?(?:voucher|credit|coupon|"
-        r"discount|gift card|points)|no (?:more )?vouchers|"
+        r"discount|gift card|points|promo)|no (?:more )?(?:vouchers|coupons)|"
+        r"keep your (?:voucher|coupon|credit|points|discount)|"
+        r"(?:vouchers?|coupons?|credits?|points)\W+(?:no thanks|no thank you)|"
         r"no quiero (?:un |otro |ning[úu]n )?(?:vale|bono|cup[óo]n|descuento)|"
-        r"kein(?:en)? (?:gutschein|rabatt)|(?:pas|aucun) (?:de |d')?(?:bon d'achat|avoir|"
-        r"geste commercial|r[ée]duction)|n[ãa]o quero (?:voucher|vale|cupom|desconto)|"
-        r"non voglio (?:buoni|voucher|sconti|un buono)|geen (?:tegoedbon|voucher|korting))",
+        r"no quiero (?:su |vuestro |otro )?(?:cup[óo]n|c[óo]digo)|"
+        r"kein(?:en)? (?:gutschein|rabatt|gutscheincode)|(?:pas|aucun) (?:de |d')?(?:bon d'achat|"
+        r"avoir|geste commercial|r[ée]duction|code promo|bon de r[ée]duction)|"
+        r"(?:gardez|garder) (?:votre|vos) (?:bon|avoir|code)|"
+        r"n[ãa]o quero (?:o |um |outro )?(?:voucher|vale|cupom|cup[ãa]o|desconto)|"
+        r"non voglio (?:buoni|voucher|sconti|un buono|coupon|codici)|"
+        r"(?:geen|zonder) (?:tegoedbon|voucher|korting|kortingscode|waardebon))",
         re.IGNORECASE),
     ("callback", "named_contact"): re.compile(
         r"\b(?:(?:don't|do not) (?:call|phone|ring) me|no (?:phone )?calls|"
