@@ -137,7 +137,8 @@ def speed(items: list[dict], runs: int = 3) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", default="all", choices=("headline", "selection", "dev", "heldout", "all"))
+    parser.add_argument("--set", default="all",
+                        choices=("headline", "selection", "dev", "heldout", "all"))
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", action="store_true",
                         help="list the items handled wrongly (never on headline sets you "

@@ -141,17 +141,19 @@ _AGENCY = (
     r"financial ombudsman|information commissioner|ombudsman services|citizens advice|"
     # tenants' and dispute bodies: a letter to one is about the company, not to it
     r"tenants'? (?:association|union)|residents'? association|dispute resolution "
-    r"(?:service|body|scheme))\b"
+    r"(?:service|body|scheme)|(?:deposit )?dispute service|civil aviation (?:authority|"
+    r"complaints?)|complaints? (?:desk|commission|board|panel) of)\b"
 )
 _AGENCY_FOLDED = (
     r"(?:omic|consumo|facua|ocu|aesa|cnmc|banco de espana|defensa del consumidor|profeco|"
     r"sernac|procon|anatel|anac|aneel|reclame aqui|bacen|banco central|consumidor\.gov|"
+    r"banco de portugal|cmvm|asf|"
     r"deco|asae|anacom|erse|livro de reclamacoes|dgccrf|mediateur|arcep|cnil|acpr|"
     r"60 millions|ufc[- ]que choisir|bafin|verbraucherzentrale|schlichtungsstelle|"
     r"bundesnetzagentur|schlichter|ombudsmann|agcom|arera|ivass|codacons|altroconsumo|"
     r"garante|antitrust|agcm|acm|consumentenbond|geschillencommissie|kifid|"
     r"autoriteit consument|ombudsman|regulador|regulateur|regolatore|toezichthouder|"
-    r"huurcommissie|huurteam|woonbond|mieterverein|mieterbund|sindicato de inquilinos|"
+    r"huurcommissie|huurteam|woonbond|mietervereins?|mieterbund\w*|sindicato de inquilinos|"
     r"asociacion de inquilinos|associacao de inquilinos|unione inquilini|sunia|"
     r"association de locataires|adil)"
 )
@@ -399,10 +401,12 @@ def assess_escalation(text: str, language: str | None = None) -> Escalation:
 #: a regulatory complaint the company was sent or copied, for a person to answer.
 _SALUTATION = re.compile(r"^\W*(?:dear|to|attn|attention|estimad[oa]s?|senores|sehr geehrte\w*|"
                          r"an die|an den|madame|monsieur|mesdames|prezad[oa]s?|exm[oa]s?|"
-                         r"caros|gentil[ei]|spettabile|egregi|geachte|beste|aan de)\b")
+                         r"caros|gentil[ei]|spettabile|spett\.?le|egregi|geachte|beste|aan de|"
+                         # "À Anatel.", "Ao Banco de Portugal", "Liebe … des Mietervereins"
+                         r"a(?! quien)|ao|al|alla|liebe|lieber)\b")
 
 
-_REGULATOR = re.compile(rf"{_AGENCY}|\b{_AGENCY_FOLDED}\b")
+_REGULATOR = re.compile(rf"\b{_AGENCY}|\b{_AGENCY_FOLDED}\b")
 
 
 def _to_a_regulator(text: str) -> Trigger | None:

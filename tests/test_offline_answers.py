@@ -72,6 +72,27 @@ def test_a_letter_addressed_to_a_regulator_goes_to_a_person_with_no_draft() -> N
 
 
 @pytest.mark.parametrize("text", [
+    "À Anatel. A operadora Conecta Móvel me cobra há quatro meses um pacote que não contratei.",
+    "Spett.le IVASS, con la presente segnalo il comportamento della compagnia Tirrenia.",
+    "Ao Banco de Portugal – Departamento de Supervisão. Venho apresentar reclamação contra o "
+    "Banco Atlântida.",
+    "Liebe Mitarbeiterinnen und Mitarbeiter des Mietervereins,\nmeine Vermieterin reagiert nicht.",
+    "Dear Deposit Dispute Service,\nmy letting agent has refused to return my deposit.",
+])
+def test_letters_opening_the_other_ways_to_a_regulator_go_to_a_person(text: str) -> None:
+    """Rubric rounds five and six: letters to a regulator that open "À Anatel.", "Spett.le
+    IVASS," or "Ao Banco de Portugal" were answered as if written to the company."""
+    assert assess_escalation(text).required
+
+
+def test_an_agencys_initials_inside_a_word_are_no_regulator() -> None:
+    """"ico" (the Information Commissioner) matched inside "servicio técnico"."""
+    text = ("A quien corresponda: compré un móvil que dejó de cargar. Lo llevé al servicio "
+            "técnico y me lo devolvieron igual. Quiero que me lo cambien.")
+    assert not assess_escalation(text).required
+
+
+@pytest.mark.parametrize("text", [
     "Dear Tenants' Association,\nMy landlord has kept my deposit of £950 for three months.",
     "Beste Huurcommissie,\nMijn verhuurder weigert de borg van € 1.300 terug te betalen.",
     "Sehr geehrter Mieterverein,\nmein Vermieter behält seit Monaten meine Kaution.",
