@@ -273,6 +273,10 @@ def test_notes_for_the_record_and_exclamations_as_questions_ask_for_nothing(text
     "Não é necessária resposta.",
     "Bei Bestellung 55120 war die Soße ausgelaufen. Ist nicht schlimm, und ich möchte auch "
     "nichts erstattet haben.",
+    "Solo quería decir que la persona de soporte fue un encanto. No hace falta que respondan.",
+    "Wir waren vom 10. bis 14. Juli bei Ihnen und möchten uns einfach bedanken. Bis zum "
+    "nächsten Jahr!",
+    "Je vous écris pour garder une trace écrite des faits. Le dossier est clos de mon côté.",
 ])
 def test_an_email_that_says_it_asks_for_nothing_has_no_wants(body: str) -> None:
     """Dev blind sets: notes for the record and thanks got wants restated and remedies
