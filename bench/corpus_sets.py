@@ -24,8 +24,11 @@ ESCALATION_DEV = ("escalation-a", "escalation-b", "escalation-c", "escalation-d"
 #: 2026-12-04 (``-g`` and ``-h`` written on 2026-12-03 for round seven).
 ESCALATION_SELECTION = ("escalation-e", "escalation-f", "escalation-g", "escalation-h")
 #: Blind sets never studied: the headline figures. ``-i``, ``-j`` and ``-k`` were written on
-#: 2026-12-04 for round eight, by three authors, and first read after its model was trained.
-ESCALATION_HEADLINE = ("escalation-i", "escalation-j", "escalation-k")
+#: 2026-12-04 for round eight, by three authors, and first read after its model was trained;
+#: ``-l``, ``-m`` and ``-n`` (three more authors) the same day for round nine, which was not
+#: shipped (it lost on the selection sets).
+ESCALATION_HEADLINE = ("escalation-i", "escalation-j", "escalation-k", "escalation-l",
+                       "escalation-m", "escalation-n")
 #: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
 #: ``-d`` were the headline until 2026-12-03, then studied.
 LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
