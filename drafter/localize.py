@@ -308,6 +308,22 @@ PAID_BACK_OFFERS: dict[str, dict[str, str]] = {
 PAID_BACK_LIMIT = {"en": ", up to {}", "es": ", hasta {}", "de": " bis zu {}",
                    "fr": ", dans la limite de {}", "pt": ", até {}", "it": ", fino a {}",
                    "nl": ", tot {}"}
+#: A refund the customer asked for above the policy's cap, partly granted: the cap now, the
+#: rest for the team to review ({cap}: written the local way; the customer's own amount is
+#: not repeated beside it, where it would read as the refund offered). Rubric round
+#: six: "a refund of what you paid, up to 100" against a claim of thousands read as a brush-off.
+PARTIAL_REFUND: dict[str, str] = {
+    "en": "a refund of {cap} straight away, and the rest of what you paid reviewed by our team",
+    "es": "un reembolso inmediato de {cap}, y que nuestro equipo revise el resto de lo que pagó",
+    "de": "eine sofortige Erstattung von {cap}, und unser Team prüft den Rest Ihres Betrags",
+    "fr": "un remboursement immédiat de {cap}, et l'examen du reste de votre montant par notre "
+          "équipe",
+    "pt": "um reembolso imediato de {cap}, e a análise do restante valor pela nossa equipa",
+    "it": "un rimborso immediato di {cap}, e la verifica del resto dell'importo da parte del "
+          "nostro team",
+    "nl": "een directe terugbetaling van {cap}, en een beoordeling van de rest van uw bedrag "
+          "door ons team",
+}
 #: "the full amount", for an offer with ``{amount}`` and no cap, written to follow the
 #: offer's "of".
 FULL_AMOUNT: dict[str, str] = {

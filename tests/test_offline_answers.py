@@ -117,6 +117,13 @@ def test_a_refund_the_policy_cannot_match_is_worded_with_its_limit() -> None:
     analysis = OfflineEngine().analyze(
         Email(body="The sofa cost $1,860 and arrived broken. I want a refund."), BUILT_IN, None)
     refund = next(o for o in choose_options(analysis, BUILT_IN) if o.kind == "refund")
+    # rubric round six: "up to $100" against $1,860 read as a brush-off; the cap is granted
+    # now and the rest goes to the team, without the total beside it (read as the offer)
+    assert refund.text == ("a refund of $100 straight away, and the rest of what you paid "
+                           "reviewed by our team")
+    unknown = OfflineEngine().analyze(Email(body="The sofa arrived broken. I want a refund."),
+                                      BUILT_IN, None)
+    refund = next(o for o in choose_options(unknown, BUILT_IN) if o.kind == "refund")
     assert refund.text == "a refund of what you paid, up to $100"
     fee = parse_policy('[[options]]\nkind = "fee_reversal"\nmax_amount = 60\n'
                        'offer = "the reversal of the {amount} charge on your bill"\n')

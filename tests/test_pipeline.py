@@ -149,7 +149,8 @@ def test_options_answer_the_wants_first_and_respect_the_refund_cap():
         Email(body="I paid $500 for it. I want a refund of the $500 now."), policy, Usage())
     options = choose_options(analysis, policy)
     assert options[0].kind == "refund"
-    assert "up to $100" in options[0].text  # the built-in policy caps refunds at $100
+    # the built-in policy caps refunds at $100: that much now, the rest reviewed
+    assert "$100 straight away" in options[0].text and "$500" not in options[0].text
     assert len(options) >= 2
 
 

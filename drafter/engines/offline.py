@@ -20,6 +20,7 @@ from drafter.localize import (
     OFFERS,
     PAID_BACK_LIMIT,
     PAID_BACK_OFFERS,
+    PARTIAL_REFUND,
     REFERENCE_WORDS,
     WANT_NOUNS,
     format_day,
@@ -447,6 +448,10 @@ def offer_text(option: Option, analysis: Analysis, policy: Policy,
     template = option.offer_in(language) or OFFERS[language][option.kind]
     if option.kind in _PAID_BACK and "{amount}" in template:
         exact = _exact_paid_amount(option, analysis, policy, language)
+        partial = (_partial_refund(option, analysis, policy, language)
+                   if exact is None and option.kind == "refund" else None)
+        if partial:
+            return partial
         if exact is None:
             cap = option.max_amount
             limit = (PAID_BACK_LIMIT[language].format(money(cap, policy.currency, language))
@@ -469,6 +474,19 @@ def _exact_paid_amount(option: Option, analysis: Analysis, policy: Policy,
     if option.max_amount is not None and value > option.max_amount + 0.005:
         return None
     return money(value, policy.currency, language)
+
+
+def _partial_refund(option: Option, analysis: Analysis, policy: Policy,
+                    language: str) -> str | None:
+    """A refund asked for above the cap, in the policy's currency, as partly granted: the
+    cap now and the rest for the team to review; else None."""
+    asked = _amount_in_wants(analysis) or _charged_amount(analysis)
+    if asked is None or option.max_amount is None or _foreign(asked, analysis, policy):
+        return None
+    if float(asked.value) <= option.max_amount + 0.005:
+        return None
+    return PARTIAL_REFUND[language].format(
+        cap=money(option.max_amount, policy.currency, language))
 
 
 def _offer_amount(option: Option, policy: Policy, language: str = "en") -> str:
