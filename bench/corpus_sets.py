@@ -32,15 +32,15 @@ ESCALATION_HEADLINE = ("escalation-i", "escalation-j", "escalation-k", "escalati
 #: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
 #: ``-d`` were the headline until 2026-12-03, then studied.
 LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
-                 "listening-f", "listening-i", "listening-j")
+                 "listening-f", "listening-i", "listening-j", "listening-k")
 #: Blind listening sets never studied: the headline figures (they label facts too, as do
 #: ``-e`` and ``-f``, whose misses were studied to build the fact reader). ``-i``'s drafts
 #: were graded and the graders' notes studied (rubric round four), so it is dev; ``-j``
 #: was written after that, for round five, and its drafts were read while mending the
 #: offline replies (2026-12-04): dev since. ``-k`` was written on 2026-12-04 for round six;
-#: its listening figures were taken before its drafts were graded (rubric round six), whose
-#: notes were then read: dev from the next round on.
-LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-k")
+#: its drafts were graded (rubric round six) and the graders' notes read and acted on (terse
+#: demands), so it is dev too.
+LISTENING_HEADLINE = ("listening-g", "listening-h")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03

@@ -263,6 +263,27 @@ def analyze_email(email: Email) -> Analysis:
     return analysis
 
 
+#: A terse demand in the imperative, whatever the ask model makes of its numbers and ids:
+#: "Refund ticket 88302215 (£64.70), your train never ran.", "rimborsatemi i 24,50 € entro
+#: oggi", "Monteur sturen." (rubric round six: such emails got no want, and no remedy).
+_TERSE_ASK = re.compile(
+    r"^\W*(?:please\s+)?(?:refund|reimburse|replace|repair|fix|cancel|stop|resend|reverse|"
+    r"unblock|unlock|reconnect|reinstate)\s+(?:the\s+|my\s+|me\b|it\b|this\b|them\b|all\b|"
+    r"ticket|order|booking|fee|charge|payment|subscription|account|line|card|\d)"
+    r"|\b(?:rembours(?:ez|e)-moi|rendez-moi|annulez|renvoyez-moi|envoyez-moi|r[ée]parez)\b"
+    r"|\b(?:rimborsatemi|restituitemi|ridatemi|mandatemi|inviatemi|annullate|riparate)\b"
+    r"|\b(?:devu[ée]lvanme|devolvedme|reemb[óo]lsenme|reembolsadme|anulen|env[íi]enme|"
+    r"mandenme|arr[ée]glenlo|arreglen)\b"
+    r"|\b(?:devolvam(?:-me)?|reembolsem(?:-me)?|cancelem|enviem(?:-me)?|mandem(?:-me)?|"
+    r"consertem|estornem)\b"
+    r"|\b(?:erstatten sie|schicken sie|stornieren sie|reparieren sie|überweisen sie|"
+    r"schalten sie)\b"
+    r"|\b(?:monteur sturen|stuur (?:een|de|mij|me)|betaal (?:\w+ ){0,3}terug|"
+    r"stort (?:\w+ ){0,3}terug)\b"
+    # a remedy named with its amount, as a whole demand: "Remboursement des 86 €, merci."
+    r"|^\W*(?:refund of|remboursement (?:des|du|de)|rimborso (?:di|del|dei)|reembolso (?:de|del|"
+    r"dos|das|do|da)|erstattung (?:der|von|des)|terugbetaling van)\b[^.!?]{0,40}\d",
+    re.IGNORECASE)
 #: A writer saying the email asks for nothing, in the seven languages: "I'm not asking for
 #: anything", "no need to reply", "non chiedo rimborsi né altro", "não é necessária resposta".
 #: Then no sentence of it is read as an ask, however it is shaped (a story of a past request,
@@ -330,7 +351,12 @@ def extract_wants(sentence_list: list[str], limit: int = 5) -> list[str]:
         item = listing and bool(_LIST_ITEM.match(sentence))
         listing = item
         ruled = (_inline_items(sentence) or _rule_wants(shaped)) if p >= _RULE_FLOOR else []
-        found = ruled or ([tidy_phrase(sentence)] if alone or item else [])
+        terse = None if ruled else _TERSE_ASK.search(sentence)
+        if terse and not (alone or item):
+            # the demand itself, not the story before it ("Ordine … mai arrivato, rimborsatemi…")
+            found = [tidy_phrase(sentence[terse.start():])]
+        else:
+            found = ruled or ([tidy_phrase(sentence)] if alone or item else [])
         for want in (part for w in found for part in split_by_remedy(w)):
             if want and want.lower() not in (w.lower() for w in wants):
                 wants.append(want)

@@ -43,7 +43,9 @@ _OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
     "credit": ("credit", "service_credit", "voucher", "expenses", "discount"),
     "explanation": ("incident_report", "written_confirmation", "callback"),
     "apology": (),
-    "stop-charges": ("fee_reversal", "refund", "credit", "cancel"),
+    # charges stopped: the cancellation taking effect first (rubric round six: "the cancel
+    # option is unused" while a capped refund was offered)
+    "stop-charges": ("cancel", "fee_reversal", "refund", "credit"),
     "escalate": ("named_contact", "callback"),
     "account": ("written_confirmation",),
     "other": (),
