@@ -145,9 +145,12 @@ _AGENCY = (
     r"complaints?)|complaints? (?:desk|commission|board|panel) of)\b"
 )
 _AGENCY_FOLDED = (
-    r"(?:omic|consumo|facua|ocu|aesa|cnmc|banco de espana|defensa del consumidor|profeco|"
+    r"(?:omic|(?:oficina|servicios?|direccion general|instituto|agencia) (?:municipal )?de "
+    r"consumo|facua|ocu|aesa|cnmc|banco de espana|defensa del consumidor|profeco|"
     r"sernac|procon|anatel|anac|aneel|reclame aqui|bacen|banco central|consumidor\.gov|"
-    r"banco de portugal|cmvm|asf|"
+    r"banco de portugal|cmvm|asf|informacion al consumidor|autoridade? de supervis\w+|"
+    r"autorita di regolazione|autorita garante|office des transports|klachteninstituut|"
+    r"autoriteit|"
     r"deco|asae|anacom|erse|livro de reclamacoes|dgccrf|mediateur|arcep|cnil|acpr|"
     r"60 millions|ufc[- ]que choisir|bafin|verbraucherzentrale|schlichtungsstelle|"
     r"bundesnetzagentur|schlichter|ombudsmann|agcom|arera|ivass|codacons|altroconsumo|"
@@ -403,7 +406,7 @@ _SALUTATION = re.compile(r"^\W*(?:dear|to|attn|attention|estimad[oa]s?|senores|s
                          r"an die|an den|madame|monsieur|mesdames|prezad[oa]s?|exm[oa]s?|"
                          r"caros|gentil[ei]|spettabile|spett\.?le|egregi|geachte|beste|aan de|"
                          # "À Anatel.", "Ao Banco de Portugal", "Liebe … des Mietervereins"
-                         r"a(?! quien)|ao|al|alla|liebe|lieber)\b")
+                         r"a(?! quien)|ao|al|alla|all'|aan het|liebe|lieber)\b")
 
 
 _REGULATOR = re.compile(rf"\b{_AGENCY}|\b{_AGENCY_FOLDED}\b")

@@ -78,6 +78,10 @@ def test_a_letter_addressed_to_a_regulator_goes_to_a_person_with_no_draft() -> N
     "Banco Atlântida.",
     "Liebe Mitarbeiterinnen und Mitarbeiter des Mietervereins,\nmeine Vermieterin reagiert nicht.",
     "Dear Deposit Dispute Service,\nmy letting agent has refused to return my deposit.",
+    "À l'Office des transports du Canada\n\nObjet : plainte contre la compagnie Air Nord.",
+    "All'Autorità di Regolazione dei Trasporti\n\nOggetto: reclamo contro Treni Rapidi S.p.A.",
+    "Aan het Klachteninstituut Financiële Dienstverlening\n\nIk dien een klacht in.",
+    "Exmos. Senhores da Autoridade de Supervisão de Seguros,\nvenho reclamar da seguradora.",
 ])
 def test_letters_opening_the_other_ways_to_a_regulator_go_to_a_person(text: str) -> None:
     """Rubric rounds five and six: letters to a regulator that open "À Anatel.", "Spett.le
@@ -89,6 +93,9 @@ def test_an_agencys_initials_inside_a_word_are_no_regulator() -> None:
     """"ico" (the Information Commissioner) matched inside "servicio técnico"."""
     text = ("A quien corresponda: compré un móvil que dejó de cargar. Lo llevé al servicio "
             "técnico y me lo devolvieron igual. Quiero que me lo cambien.")
+    assert not assess_escalation(text).required
+    # "consumo" names the Spanish consumer offices only as "oficina de consumo" and the like
+    text = "Estimados señores: me han cobrado 212 euros por consumo de datos en itinerancia."
     assert not assess_escalation(text).required
 
 
