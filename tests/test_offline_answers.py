@@ -249,3 +249,16 @@ def test_a_rebooking_offer_names_no_mode_of_transport() -> None:
     for texts in OFFERS.values():
         offer = texts.get("rebooking", "").lower()
         assert not any(w in offer for w in ("train", "tren", "zug", "comboio", "treno", "trein"))
+
+
+def test_translated_offers_promise_no_more_than_the_policys_english() -> None:
+    """Rubric round seven: "una reparación sin coste", "o cancelamento sem penalização" and
+    "reasonable expenses" promised what the policy's own offers do not."""
+    from drafter.localize import OFFERS
+
+    extra = ("sin coste", "kostenlos", "sans frais", "sem custos", "gratuit", "kosteloos",
+             "zonder kosten", "penaliza", "ohne gebühr", "senza penali", "razonable",
+             "angemessen", "raisonnable", "razoáve", "ragionevol", "redelijk")
+    for texts in OFFERS.values():
+        for kind in ("repair", "cancel", "expenses"):
+            assert not any(word in texts[kind].lower() for word in extra), texts[kind]
