@@ -32,7 +32,7 @@ ESCALATION_HEADLINE = ("escalation-i", "escalation-j", "escalation-k", "escalati
 #: Blind listening sets used to choose the ask threshold: dev sets from then on. ``-c`` and
 #: ``-d`` were the headline until 2026-12-03, then studied.
 LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "listening-e",
-                 "listening-f", "listening-i", "listening-j", "listening-k")
+                 "listening-f", "listening-i", "listening-j", "listening-k", "listening-l")
 #: Blind listening sets never studied: the headline figures (they label facts too, as do
 #: ``-e`` and ``-f``, whose misses were studied to build the fact reader). ``-i``'s drafts
 #: were graded and the graders' notes studied (rubric round four), so it is dev; ``-j``
@@ -40,10 +40,10 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
 #: offline replies (2026-12-04): dev since. ``-k`` was written on 2026-12-04 for round six;
 #: its drafts were graded (rubric round six) and the graders' notes read and acted on (terse
 #: demands), so it is dev too.
-#: ``-l`` was written on 2026-12-04 after the day's listening changes and first read then;
-#: its drafts were graded the same day (rubric round seven) and the notes read: it is dev
-#: from the next round on.
-LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-l")
+#: ``-l`` was written on 2026-12-04 after the day's listening changes and first read then
+#: (the README's table was taken at that point); its drafts were graded the same day (rubric
+#: round seven) and its misses studied, so it is dev now and a fresh set is owed.
+LISTENING_HEADLINE = ("listening-g", "listening-h")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
 #: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03

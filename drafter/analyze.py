@@ -267,7 +267,7 @@ def analyze_email(email: Email) -> Analysis:
 #: "Refund ticket 88302215 (£64.70), your train never ran.", "rimborsatemi i 24,50 € entro
 #: oggi", "Monteur sturen." (rubric round six: such emails got no want, and no remedy).
 _TERSE_ASK = re.compile(
-    r"^\W*(?:please\s+)?(?:refund|reimburse|replace|repair|fix|cancel|stop|resend|reverse|"
+    r"(?:^\W*|[:;,–-]\s+)(?:please\s+)?(?:refund|reimburse|replace|repair|fix|cancel|stop|resend|reverse|"
     r"unblock|unlock|reconnect|reinstate)\s+(?:the\s+|my\s+|me\b|it\b|this\b|them\b|all\b|"
     r"ticket|order|booking|fee|charge|payment|subscription|account|line|card|\d)"
     r"|\b(?:rembours(?:ez|e)-moi|rendez-moi|annulez|renvoyez-moi|envoyez-moi|r[ée]parez)\b"
@@ -278,8 +278,12 @@ _TERSE_ASK = re.compile(
     r"consertem|estornem)\b"
     r"|\b(?:erstatten sie|schicken sie|stornieren sie|reparieren sie|überweisen sie|"
     r"schalten sie)\b"
-    r"|\b(?:monteur sturen|stuur (?:een|de|mij|me)|betaal (?:\w+ ){0,3}terug|"
-    r"stort (?:\w+ ){0,3}terug)\b"
+    r"|\b(?:monteur sturen|stuur (?:een|de|mij|me|die|het|dat|ze)\b(?: \w+){0,2} op|"
+    r"stuur (?:een|de|mij|me)|betaal (?:\w+ ){0,3}terug|stort (?:\w+ ){0,3}terug|"
+    r"kan ik (?:\w+ ){0,4}(?:terugkrijgen|terug krijgen))\b"
+    r"|\b(?:no me cobr[ée]is|no me cobren|dejen de cobrarme|dejad de cobrarme)\b"
+    r"|\b(?:algu[ée]m|voc[êe]s?) (?:pode|podem) me (?:devolver|reembolsar|mandar|enviar)\b"
+    r"|\brimborso,? (?:grazie|subito|per favore)\b"
     # a remedy named with its amount, as a whole demand: "Remboursement des 86 €, merci."
     r"|^\W*(?:refund of|remboursement (?:des|du|de)|rimborso (?:di|del|dei)|reembolso (?:de|del|"
     r"dos|das|do|da)|erstattung (?:der|von|des)|terugbetaling van)\b[^.!?]{0,40}\d",

@@ -294,6 +294,9 @@ def test_asking_for_little_is_still_asking() -> None:
     ("Ordine #GU-330187 mai arrivato, rimborsatemi i 24,50 € entro oggi.", "refund"),
     ("Billet QZX4R8, TGV du 12 mai supprimé. Remboursement des 86 €, merci.", "refund"),
     ("Klantnummer 55-920183. Al 11 dagen geen tv en internet. Monteur sturen.", "repair"),
+    ("Why was I charged twice for the same £86.40 payment - refund the duplicate.", "refund"),
+    ("Bestelling 2210-88417 is niet compleet, de laadkabel ontbreekt: stuur die alsnog op.",
+     "delivery"),
 ])
 def test_a_terse_demand_is_a_want_whatever_its_numbers(body: str, kind: str) -> None:
     """Rubric round six: one-line demands full of ids and amounts got no want, so the
