@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_sets import CHECKER_DEV, CHECKER_HEADLINE, blind_set  # noqa: E402
+from corpus_sets import CHECKER_DEV, CHECKER_HEADLINE, CHECKER_SELECTION, blind_set  # noqa: E402
 
 from drafter.checker import check_reply, load_rules  # noqa: E402
 from drafter.models import MISTAKES, Email  # noqa: E402
@@ -253,7 +253,8 @@ def missed_targets(headline: SetReport | None, median: float, big: list, batch: 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=("headline", "dev", "all"), default="headline")
+    parser.add_argument("--set", choices=("headline", "selection", "dev", "all"),
+                        default="headline")
     parser.add_argument("--runs", type=int, default=5, help="timing passes over all replies")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--misses", action="store_true",
@@ -265,10 +266,14 @@ def main() -> int:
     args = parser.parse_args()
 
     policy = None  # no policy given, as `drafter check reply --email original` without one
-    names = {"headline": CHECKER_HEADLINE, "dev": CHECKER_DEV,
-             "all": (*CHECKER_DEV, *CHECKER_HEADLINE)}[args.set]
-    blind = [evaluate(f"blind {n} ({'dev' if n in CHECKER_DEV else 'headline'})",
-                      blind_cases(n), policy, not args.without_email)
+    names = {"headline": CHECKER_HEADLINE, "selection": CHECKER_SELECTION, "dev": CHECKER_DEV,
+             "all": (*CHECKER_DEV, *CHECKER_SELECTION, *CHECKER_HEADLINE)}[args.set]
+
+    def role(name: str) -> str:
+        return ("dev" if name in CHECKER_DEV else
+                "selection" if name in CHECKER_SELECTION else "headline")
+
+    blind = [evaluate(f"blind {n} ({role(n)})", blind_cases(n), policy, not args.without_email)
              for n in names if blind_set(n)]
     headline = combined("blind headline sets together", [r for r in blind if "headline" in
                                                           r.name]) if args.set != "dev" else None

@@ -43,12 +43,17 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
 #: ``-l`` was written on 2026-12-04 after the day's listening changes and first read then
 #: (the README's table was taken at that point); its drafts were graded the same day (rubric
 #: round seven) and its misses studied, so it is dev now and a fresh set is owed.
-LISTENING_HEADLINE = ("listening-g", "listening-h")
+#: ``-m`` was written on 2026-12-04 after the day's last listening change and first read then.
+LISTENING_HEADLINE = ("listening-g", "listening-h", "listening-m")
 #: Blind checker sets (agents' replies with labelled mistakes) studied while tuning.
 CHECKER_DEV = ("checker-a",)
-#: Blind checker sets never studied: the headline figures. ``-d`` was written on 2026-12-03
-#: and first read after the round-four model was trained.
-CHECKER_HEADLINE = ("checker-b", "checker-c", "checker-d")
+#: Blind checker sets whose misses were never read but whose overall figures chose between
+#: models on 2026-12-04 (a helper round rejected, the team's "if it would help" offers kept):
+#: the headline until then (``-d`` written on 2026-12-03 for round four).
+CHECKER_SELECTION = ("checker-b", "checker-c", "checker-d")
+#: Blind checker sets never studied: the headline figures. ``-e`` was written on 2026-12-04
+#: and first read after that day's model was trained.
+CHECKER_HEADLINE = ("checker-e",)
 LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
 
 
