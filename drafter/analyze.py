@@ -660,7 +660,8 @@ def _lower_first(text: str) -> str:
 
 _THANKS_RE = re.compile(r"\b(?:thank|thanks|grateful|appreciate|kudos|gracias|agradec|danke|"
                         r"dankbar|merci|remercie|obrigad|agradeç|grazie|ringrazi|bedankt|"
-                        r"dank je|dank u|compliment|bedank|gentilissim|kindest|so kind)",
+                        r"dank je|dank u|dank daarvoor|waardeer|compliment|bedank|gentilissim|"
+                        r"kindest|so kind)",
                         re.IGNORECASE)
 
 
@@ -670,7 +671,7 @@ _THANKS_RE = re.compile(r"\b(?:thank|thanks|grateful|appreciate|kudos|gracias|ag
 _PRAISE = re.compile(
     r"\b(?:(?:wanted|want|like|would like) to (?:say )?thank|just (?:a note|writing) to thank|"
     r"no need to reply|"
-    r"(?:möchte|möchten|wollte|wollten) (?:uns |mich )?(?:\w+ ){0,3}bedanken|herzlichen dank|"
+    r"(?:möchte|möchten|wollte|wollten) (?:uns |mich )?(?:\w+ ){0,8}bedanken|herzlichen dank|"
     r"(?:tenais|tiens|voulais|souhaite) (?:juste |simplement )?à (?:vous )?remercier|"
     r"rien d'autre à signaler|"
     r"(?:quer[ií]a|quiero|quero|gostaria de) (?:dar las gracias|agradecer)|muchas gracias|"

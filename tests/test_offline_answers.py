@@ -262,3 +262,13 @@ def test_translated_offers_promise_no_more_than_the_policys_english() -> None:
     for texts in OFFERS.values():
         for kind in ("repair", "cancel", "expenses"):
             assert not any(word in texts[kind].lower() for word in extra), texts[kind]
+
+
+def test_a_formal_german_thank_you_gets_thanks() -> None:
+    """Rubric round seven: "ich möchte mich ausdrücklich für die schnelle Regulierung …
+    bedanken" was answered with an apology for the trouble."""
+    result = draft("Sehr geehrte Frau Kessler, ich möchte mich ausdrücklich für die schnelle "
+                   "Regulierung meines Wasserschadens bedanken. Die Zahlung ist am 19. Juni "
+                   "eingegangen. Mit freundlichen Grüßen, Jonas Weber")
+    text = result.draft.text.lower()
+    assert "entschuldig" not in text and "leid" not in text and "dank" in text
