@@ -11,8 +11,9 @@ Three models, all linear over hashed n-grams (``drafter/understand/``):
   the same files' ask sentences and the labelled asks of the dev blind listening sets
   (their phrases and evidence, twice over): on want phrases drafter heard in blind emails
   the corpus alone taught the kinds 0.62 of the time, and leave-one-set-out over the eight
-  dev sets says their asks lift it to 0.68 (the blind authors' phrasings and conventions:
-  a corrected bill is ``other``, delay compensation ``credit``);
+  dev sets of the time (``-a`` to ``-f``, ``-i``, ``-j``) says their asks lift it to 0.68
+  (the blind authors' phrasings and conventions: a corrected bill is ``other``, delay
+  compensation ``credit``);
 * ``anger``: the writer's anger 0–5 as a careful reader would judge it, from
   ``corpus/listening/anger-*`` (whole emails);
 * ``industry``: the company's industry (retail, travel, telecom, …, ``other``), from
@@ -106,11 +107,11 @@ def train_asks(args: argparse.Namespace) -> dict:
     kinds += dev_blind_asks() * 2
     labels = list(ASK_KINDS)
     buckets, w, bias = fit(kinds, labels, spec, args.c, dict.fromkeys(labels, 1.0))
-    kind_paths = paths + [CORPUS / "blind" / f"{name}.jsonl" for name in LISTENING_DEV]
+    blind_paths = [CORPUS / "blind" / f"{name}.jsonl" for name in LISTENING_DEV]
+    kind_digest = digest(paths + blind_paths)
     kmeta = {"labels": labels, "bias": bias, "features": spec.to_dict(),
-             "version": f"ask-kind-{digest(kind_paths)}-c{args.c:g}",
-             **common, "trained_on": {**common["trained_on"],
-                                      "corpus_sha256_16": digest(kind_paths),
+             "version": f"ask-kind-{kind_digest}-c{args.c:g}",
+             **common, "trained_on": {**common["trained_on"], "corpus_sha256_16": kind_digest,
                                       "dev_blind_sets": list(LISTENING_DEV)}}
     kind = save_model("ask-kind", kmeta, buckets, w)
     asks_dev = [d for d in dev if d["kind"] != "none"]

@@ -270,11 +270,11 @@ _NOT_A_NAME = frozenset("""
 operations support team customer customers management manager managers director directors
 accounts finance office reception admin administration owner owners staff sales billing
 services service dept department hr secretary board residents tenants household family
-gerente gerencia gerência director directora dirección direção diretor diretora diretoria
+gerente gerencia gerência directora dirección direção diretor diretora diretoria
 administración administração equipo equipa equipe atención atendimento oficina escritório
-geschäftsführung geschäftsleitung leitung verwaltung buchhaltung inhaber inhaberin team
+geschäftsführung geschäftsleitung leitung verwaltung buchhaltung inhaber inhaberin
 direktor direktorin vorstand sekretariat
-direction directeur directrice responsable gérant gérante gérance service comptabilité
+direction directeur directrice responsable gérant gérante gérance comptabilité
 secrétariat accueil
 direzione direttore direttrice amministrazione ufficio segreteria titolare responsabile
 directie beheer beheerder administratie secretariaat eigenaar bestuur afdeling
@@ -446,54 +446,37 @@ def offer_text(option: Option, analysis: Analysis, policy: Policy,
     another currency or above the cap, is worded by its kind with the limit ("a refund of
     what you paid, up to $100"): words for an unknown amount do not fit every offer ("the
     reversal of the {amount} fee"), and a bare "the amount you paid" promises past the cap.
+    A refund asked for above the cap is partly granted instead (``PARTIAL_REFUND``: the cap
+    now, the rest for the team to review).
     """
     template = option.offer_in(language) or OFFERS[language][option.kind]
     if option.kind in _PAID_BACK and "{amount}" in template:
-        exact = _exact_paid_amount(option, analysis, policy, language)
-        partial = (_partial_refund(option, analysis, policy, language)
-                   if exact is None and option.kind == "refund" else None)
-        if partial:
-            return partial
-        if exact is None:
-            cap = option.max_amount
-            limit = (PAID_BACK_LIMIT[language].format(money(cap, policy.currency, language))
-                     if cap is not None else "")
-            return PAID_BACK_OFFERS[language][option.kind] + limit
-        return template.replace("{amount}", exact)
+        value, cap = _paid_amount(analysis, policy), option.max_amount
+        above = value is not None and cap is not None and value > cap + 0.005
+        if value is not None and not above:
+            return template.replace("{amount}", money(value, policy.currency, language))
+        if above and option.kind == "refund":
+            return PARTIAL_REFUND[language].format(cap=money(cap, policy.currency, language))
+        limit = (PAID_BACK_LIMIT[language].format(money(cap, policy.currency, language))
+                 if cap is not None else "")
+        return PAID_BACK_OFFERS[language][option.kind] + limit
     if "{amount}" not in template:
         return template
     return template.replace("{amount}", _offer_amount(option, policy, language))
 
 
-def _exact_paid_amount(option: Option, analysis: Analysis, policy: Policy,
-                       language: str) -> str | None:
-    """The customer's own amount for a paid-back option, written the local way, when it is
-    known, in the policy's currency and within the cap; else None."""
+def _paid_amount(analysis: Analysis, policy: Policy) -> float | None:
+    """What the customer asked back or was charged, when it is known and in the policy's
+    currency; else None."""
     asked = _amount_in_wants(analysis) or _charged_amount(analysis)
     if asked is None or _foreign(asked, analysis, policy):
         return None
-    value = float(asked.value)
-    if option.max_amount is not None and value > option.max_amount + 0.005:
-        return None
-    return money(value, policy.currency, language)
-
-
-def _partial_refund(option: Option, analysis: Analysis, policy: Policy,
-                    language: str) -> str | None:
-    """A refund asked for above the cap, in the policy's currency, as partly granted: the
-    cap now and the rest for the team to review; else None."""
-    asked = _amount_in_wants(analysis) or _charged_amount(analysis)
-    if asked is None or option.max_amount is None or _foreign(asked, analysis, policy):
-        return None
-    if float(asked.value) <= option.max_amount + 0.005:
-        return None
-    return PARTIAL_REFUND[language].format(
-        cap=money(option.max_amount, policy.currency, language))
+    return float(asked.value)
 
 
 def _offer_amount(option: Option, policy: Policy, language: str = "en") -> str:
     """The amount of a goodwill option (a credit, a voucher): the policy's own. What pays
-    back the customer's money is :func:`_exact_paid_amount`'s."""
+    back the customer's money is :func:`_paid_amount`, capped in :func:`offer_text`."""
     if option.max_amount is not None:
         return money(option.max_amount, policy.currency, language)
     return FULL_AMOUNT[language]
