@@ -49,6 +49,7 @@ from corpus_sets import (  # noqa: E402
     LANGUAGES,
     LISTENING_DEV,
     LISTENING_HEADLINE,
+    LISTENING_SELECTION,
     blind_set,
     read_jsonl,
 )
@@ -141,7 +142,9 @@ def main() -> int:
     args = parser.parse_args()
     tables = {}
     for title, names in (("headline blind listening sets (never studied)", LISTENING_HEADLINE),
-                         ("dev blind listening sets (studied)", LISTENING_DEV)):
+                         ("selection blind listening sets (figures read to choose)",
+                          LISTENING_SELECTION),
+                         ("dev blind listening sets (studied; trained on)", LISTENING_DEV)):
         items = [d for name in names for d in blind_set(name)]
         if items:
             tables[title] = score(items)

@@ -181,7 +181,9 @@ OFFERS: dict[str, dict[str, str]] = {
            "service_credit": "un crédito de servicio de {amount}",
            "incident_report": "un informe escrito de lo ocurrido",
            "named_contact": "una persona de contacto directa para su caso",
-           "technician_visit": "la visita de un técnico en la fecha que mejor le venga"},
+           "technician_visit": "la visita de un técnico en la fecha que mejor le venga",
+           "bill_correction": ("la revisión de su factura y una factura corregida si hay un error, "
+                               "con el importe en disputa en suspenso hasta entonces")},
     "de": {"refund": "eine Erstattung von {amount} auf Ihr ursprüngliches Zahlungsmittel",
            "credit": "eine Gutschrift von {amount} auf Ihrem Konto",
            "replacement": "einen kostenlosen Ersatz",
@@ -201,7 +203,9 @@ OFFERS: dict[str, dict[str, str]] = {
            "service_credit": "eine Servicegutschrift von {amount}",
            "incident_report": "einen schriftlichen Bericht über den Vorfall",
            "named_contact": "eine feste Ansprechperson für Ihren Fall",
-           "technician_visit": "einen Technikertermin zu einer Zeit, die Ihnen passt"},
+           "technician_visit": "einen Technikertermin zu einer Zeit, die Ihnen passt",
+           "bill_correction": ("eine Prüfung Ihrer Rechnung und eine korrigierte Rechnung, wo sie "
+                               "falsch ist; der strittige Betrag wird bis dahin nicht eingezogen")},
     "fr": {"refund": "un remboursement de {amount} sur votre moyen de paiement d'origine",
            "credit": "un avoir de {amount} sur votre compte",
            "replacement": "un remplacement sans frais pour vous",
@@ -222,7 +226,9 @@ OFFERS: dict[str, dict[str, str]] = {
            "service_credit": "un crédit de service de {amount}",
            "incident_report": "un rapport écrit sur l'incident",
            "named_contact": "un interlocuteur dédié pour votre dossier",
-           "technician_visit": "le passage d'un technicien à la date qui vous convient"},
+           "technician_visit": "le passage d'un technicien à la date qui vous convient",
+           "bill_correction": ("la vérification de votre facture et une facture corrigée en cas "
+                               "d'erreur, le montant contesté étant suspendu d'ici là")},
     "pt": {"refund": "um reembolso de {amount} para o seu meio de pagamento original",
            "credit": "um crédito de {amount} na sua conta",
            "replacement": "uma substituição sem custos para si",
@@ -243,7 +249,9 @@ OFFERS: dict[str, dict[str, str]] = {
            "service_credit": "um crédito de serviço de {amount}",
            "incident_report": "um relatório escrito sobre o incidente",
            "named_contact": "uma pessoa de contacto direta para o seu caso",
-           "technician_visit": "a visita de um técnico na data que lhe for mais conveniente"},
+           "technician_visit": "a visita de um técnico na data que lhe for mais conveniente",
+           "bill_correction": ("a verificação da sua fatura e uma fatura corrigida se houver erro, "
+                               "com o valor contestado suspenso até lá")},
     "it": {"refund": "un rimborso di {amount} sul metodo di pagamento originale",
            "credit": "un credito di {amount} sul suo conto",
            "replacement": "una sostituzione senza costi per lei",
@@ -263,7 +271,9 @@ OFFERS: dict[str, dict[str, str]] = {
            "service_credit": "un credito di servizio di {amount}",
            "incident_report": "un rapporto scritto sull'accaduto",
            "named_contact": "un referente diretto per la sua pratica",
-           "technician_visit": "l'intervento di un tecnico nella data che preferisce"},
+           "technician_visit": "l'intervento di un tecnico nella data che preferisce",
+           "bill_correction": ("la verifica della bolletta e una bolletta corretta in caso di "
+                               "errore, con l'importo contestato sospeso fino ad allora")},
     "nl": {"refund": "een terugbetaling van {amount} op uw oorspronkelijke betaalmethode",
            "credit": "een tegoed van {amount} op uw account",
            "replacement": "een kosteloos vervangend product",
@@ -283,7 +293,9 @@ OFFERS: dict[str, dict[str, str]] = {
            "service_credit": "een servicetegoed van {amount}",
            "incident_report": "een schriftelijk verslag van wat er is gebeurd",
            "named_contact": "een vaste contactpersoon voor uw dossier",
-           "technician_visit": "een monteur op een moment dat u uitkomt"},
+           "technician_visit": "een monteur op een moment dat u uitkomt",
+           "bill_correction": ("een controle van uw rekening en een gecorrigeerde rekening als die "
+                               "niet klopt; het betwiste bedrag wordt tot dan niet geïncasseerd")},
 }
 
 #: Options that pay back what the customer paid, worded without an amount (it is unknown,

@@ -35,6 +35,7 @@ OPTION_KINDS = (
     "incident_report",
     "named_contact",
     "technician_visit",
+    "bill_correction",
 )
 
 #: The kinds added for travel, banking, software, utilities and telecoms. A policy that lists
@@ -186,6 +187,9 @@ offer = "an engineer visit at a time slot you choose"
 kind = "fee_reversal"
 max_amount = 50
 offer = "the reversal of the {amount} charge on your bill"
+[[options]]
+kind = "bill_correction"
+offer = "a check of your bill and a corrected one, the disputed amount on hold until then"
 """),
     "utility": (frozenset({"replacement", "expedited_shipping"}), """
 [[options]]
@@ -198,6 +202,9 @@ offer = "the reversal of the {amount} charge on your bill"
 [[options]]
 kind = "written_confirmation"
 offer = "a corrected bill and written confirmation of the new reading"
+[[options]]
+kind = "bill_correction"
+offer = "a check of your meter reading and a corrected bill, the disputed amount on hold meanwhile"
 """),
     "saas": (frozenset({"replacement", "expedited_shipping"}), """
 [[options]]

@@ -165,7 +165,48 @@ def test_no_remedies_are_offered_to_a_customer_who_asked_for_none() -> None:
                  "Disgraceful. I'm not asking for anything, I just want you to know how "
                  "this looks.").draft.text
     assert "Here is what I can do" not in text and "what would put this right" not in text
-    assert "I will email you by" in text
+    # Rubric round seven: "I will email you by Friday with an update" to a report nobody
+    # wanted an update on; the reply says it is recorded and passed on instead.
+    assert "I will email you by" not in text and "In the meantime" not in text
+    assert "passed it on to" in text and "just reply and tell me" in text
+
+
+@pytest.mark.parametrize(("body", "recorded", "dangling"), [
+    ("Para que conste: la habitación 214 tuvo ruido toda la noche, cinco noches seguidas. "
+     "No es aceptable para un hotel de este precio.", "He dejado constancia", "Mientras tanto"),
+    ("Zur Info: Der Fahrer hat mich an der Tür angeschnauzt und das Essen kam kalt an. "
+     "Das war meine letzte Bestellung.", "festgehalten", "In der Zwischenzeit"),
+    ("Je tiens à vous signaler que la climatisation de la chambre 12 ne marchait pas du "
+     "tout pendant notre séjour. C'était insupportable.", "enregistré votre signalement",
+     "En attendant"),
+    ("Só para registar: o comboio das 8h10 voltou a chegar 40 minutos atrasado, pela "
+     "terceira vez esta semana. É inaceitável.", "Registei", "Entretanto"),
+    ("Per conoscenza: in albergo siamo rimasti tre ore senza acqua calda e nessuno ci ha "
+     "avvisato. Una vergogna.", "Ho registrato la sua segnalazione", "Nel frattempo"),
+    ("Ter info: de monteur kwam drie uur te laat en deed erg onbeleefd tegen mijn moeder. "
+     "Dit kan echt niet.", "vastgelegd", "Intussen"),
+])
+def test_a_report_in_any_language_is_recorded_with_no_follow_up_promised(
+        body: str, recorded: str, dangling: str) -> None:
+    result = draft(body)
+    assert result.analysis.wants == [], result.analysis.wants
+    assert recorded in result.draft.text and dangling not in result.draft.text
+    assert not result.check.errors
+
+
+@pytest.mark.parametrize("sentence", [
+    "I don't want compensation, I want the seat fixed.",
+    "Ich möchte keine Entschädigung, ich will nur, dass der Sitz repariert wird.",
+    "No quiero ninguna compensación, quiero que arreglen el asiento.",
+    "Je ne veux pas de dédommagement, je veux que le siège soit réparé.",
+    "Não quero nenhuma compensação, quero que consertem o assento.",
+    "Non voglio nessun risarcimento, voglio che riparino il sedile.",
+    "Ik wil geen vergoeding, ik wil dat de stoel gerepareerd wordt.",
+])
+def test_no_money_is_offered_to_a_customer_who_said_they_want_none(sentence: str) -> None:
+    from drafter.engines.offline import refused_options
+
+    assert {"refund", "credit", "voucher"} <= refused_options(sentence)
 
 
 def test_a_fee_reversal_is_offered_only_for_a_fee_the_customer_named() -> None:
@@ -272,3 +313,33 @@ def test_a_formal_german_thank_you_gets_thanks() -> None:
                    "eingegangen. Mit freundlichen Grüßen, Jonas Weber")
     text = result.draft.text.lower()
     assert "entschuldig" not in text and "leid" not in text and "dank" in text
+
+
+@pytest.mark.parametrize("body", [
+    "My electricity bill is £412 against £85 usually. Please check the meter and correct "
+    "the bill.",
+    "La factura de la luz es de 412 € cuando siempre pago 85 €. Revisen el contador y "
+    "corrijan la factura.",
+    "Meine Stromrechnung beträgt 412 € statt 85 €. Bitte prüfen Sie den Zähler und "
+    "korrigieren Sie die Rechnung.",
+    "Ma facture d'électricité est de 412 € au lieu de 85 €. Pourriez-vous vérifier le "
+    "compteur et corriger la facture ?",
+    "A minha fatura da luz veio com 412 € em vez de 85 €. Peço que verifiquem o contador e "
+    "corrijam a fatura.",
+    "La bolletta della luce è di 412 € invece di 85 €. Chiedo la rettifica della bolletta "
+    "sulla base della lettura reale.",
+    "Mijn energierekening is € 412 in plaats van € 85. Kunt u de meterstand controleren en "
+    "de rekening corrigeren?",
+])
+def test_a_bill_to_correct_is_answered_with_its_correction_not_a_capped_refund(body: str) -> None:
+    """Rubric round seven: a utility customer who asked for the meter checked and the bill
+    corrected was offered "a refund of up to 100 €" and a credit."""
+    from drafter.policy import builtin_policy
+
+    utility = builtin_policy("utility")
+    analysis = OfflineEngine().analyze(Email(body=body), utility, None)
+    kinds = [o.kind for o in choose_options(analysis, utility, analysis.language, body)]
+    assert kinds[:1] == ["bill_correction"], (analysis.wants, kinds)
+    assert "refund" not in kinds and "credit" not in kinds
+    result = draft(body)
+    assert not result.check.errors, result.check.errors

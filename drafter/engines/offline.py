@@ -45,7 +45,7 @@ _OPTIONS_FOR_WANT: dict[str, tuple[str, ...]] = {
     "apology": (),
     # charges stopped: the cancellation taking effect first (rubric round six: "the cancel
     # option is unused" while a capped refund was offered)
-    "stop-charges": ("cancel", "fee_reversal", "refund", "credit"),
+    "stop-charges": ("cancel", "bill_correction", "fee_reversal", "refund", "credit"),
     "escalate": ("named_contact", "callback"),
     "account": ("written_confirmation",),
     "other": (),
@@ -148,6 +148,10 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
         "anger": analysis.anger,
         "wants": wants,
         "asked": bool(analysis.wants),
+        # A report, a rant, mixed praise: nothing asked, so no "I will email you by Friday
+        # with an update" nobody wants (rubric round seven): say it is recorded and passed
+        # on, and that a reply is all it takes to ask for more.
+        "report_only": not analysis.wants and not thanks_only(email, analysis),
         "declined": declined,
         "options": [o.text for o in offered],
         "alternatives": options_are_alternatives(analysis, offered),
@@ -381,6 +385,20 @@ _REFUSED: dict[tuple[str, ...], re.Pattern[str]] = {
         r"non voglio (?:buoni|voucher|sconti|un buono|coupon|codici)|"
         r"(?:geen|zonder) (?:tegoedbon|voucher|korting|kortingscode|waardebon))",
         re.IGNORECASE),
+    # "I don't want compensation", "Ich möchte keine Entschädigung": no money of any kind.
+    ("refund", "credit", "voucher", "discount", "service_credit", "expenses"): re.compile(
+        r"\b(?:(?:don't|do not) (?:want|need|expect) (?:any )?(?:compensation|money)|"
+        r"not (?:asking for|after|looking for) (?:any )?compensation|"
+        r"no (?:quiero|busco|pido) (?:ninguna |una )?(?:compensaci[óo]n|indemnizaci[óo]n)|"
+        r"(?:will|möchte|brauche|erwarte) (?:auch )?keine (?:entschädigung|kompensation)|"
+        r"(?:ne veux|ne demande|n'attends) (?:pas|aucune?) (?:de |d')?(?:compensation|"
+        r"d[ée]dommagement|indemnisation|indemnit[ée])|"
+        r"n[ãa]o (?:quero|peço|espero) (?:nenhuma |uma )?(?:compensa[çc][ãa]o|indeniza[çc][ãa]o|"
+        r"indemniza[çc][ãa]o)|"
+        r"non (?:voglio|chiedo|cerco) (?:nessun |alcun |un )?(?:risarcimento|indennizzo|"
+        r"rimborso né|compenso)|"
+        r"(?:ik wil|ik vraag|ik verwacht) geen (?:compensatie|vergoeding|schadevergoeding))",
+        re.IGNORECASE),
     ("callback", "named_contact"): re.compile(
         r"\b(?:(?:don't|do not) (?:call|phone|ring) me|no (?:phone )?calls|"
         r"ni se molesten en llamar|no me llamen|rufen sie mich nicht an|keine anrufe|"
@@ -407,9 +425,55 @@ _FEE_RE = re.compile(r"\b(?:fees?|charges?d?|surcharge|penalt(?:y|ies)|commissio
 
 
 
+#: A bill or a meter reading to be checked and put right ("corriger la facture", "la
+#: rettifica della bolletta", "check the meter"): rubric round seven found these answered
+#: with a capped refund and a credit, the check and the corrected bill never offered.
+_BILL_CORRECTION_RE = re.compile(
+    r"\b(?:(?:correct|fix|amend|adjust|rectify|recalculate|re-?issue|revise|review)\w*\s+"
+    r"(?:the |my |this |that |our )?(?:\w+\s+)?(?:bill|invoice|statement)|"
+    r"corrected (?:bill|invoice)|(?:check|read|verify|re-?read|test)\w*\s+(?:the |my |our )?"
+    r"(?:gas |electricity |water )?meter|meter (?:reading|check)|"
+    # es
+    r"(?:corr[ie][gj]|rectific|rectifiqu|revis|rehac)\w*\s+(?:la |mi |esta )?"
+    r"(?:factura|lectura)|factura (?:corregida|rectificada|rectificativa)|"
+    r"(?:revis|comprob|comprueb|verific|verifiqu)\w+\s+(?:el )?contador|"
+    # de
+    r"rechnung\w*\s+(?:\w+\s+)?(?:korrigier|berichtig|prüf|überprüf)\w*|"
+    r"(?:korrigiert|berichtigt)\w*\s+rechnung|zähler\w*\s+(?:\w+\s+)?(?:prüf|ables|kontroll)\w*|"
+    r"(?:prüf|kontrollier|überprüf|korrigier|berichtig)\w*\s+(?:sie |ihr )?"
+    r"(?:den |meinen |unseren |die |meine )?(?:zähler|rechnung)|"
+    # fr
+    r"(?:corriger|rectifier|revoir|vérifier)\s+(?:la |ma |cette |notre )?facture|"
+    r"facture (?:corrigée|rectifiée|rectificative)|"
+    r"(?:vérifier|relever|contrôler)\s+(?:le |mon )?compteur|"
+    # pt
+    r"(?:corrig|corrij|retific|retifiqu|rev[ei]|revis)\w*\s+(?:a |minha |esta )?"
+    r"(?:fatura|conta de)|fatura (?:corrigida|retificada)|"
+    r"(?:verific|verifiqu|confir|ler|lei|chec)\w*\s+(?:o |meu )?(?:contador|medidor)|"
+    # it
+    r"rettific\w+\s+(?:della |la )?bolletta|(?:correggere|ricalcolare|verificare|rivedere)\s+"
+    r"(?:la |questa )?bolletta|bolletta (?:corretta|rettificata)|"
+    r"(?:verificare|controllare|leggere)\s+(?:il )?contatore|"
+    # nl
+    r"(?:rekening|factuur|nota|jaarafrekening)\s+(?:\w+\s+)?(?:corrigeren|aanpassen|herzien|"
+    r"controleren|nakijken)|gecorrigeerde (?:rekening|factuur|jaarafrekening)|"
+    r"meter(?:stand)?\s+(?:\w+\s+)?(?:controleren|opnemen|nakijken))",
+    re.IGNORECASE)
+
+
+_VISIT_RE = re.compile(r"\b(?:send|visit|come|engineer|technician|t[ée]cnic[oa]|techniker|"
+                       r"technicien|monteur|mandar|enviar|envoyer|mandare|inviare|sturen|"
+                       r"schicken)\w*", re.IGNORECASE)
+
+
 def _options_for(want: str) -> tuple[str, ...]:
     """The policy option kinds that answer a want, best first. A want of no listed kind
-    ("other") still takes the option its words name ("confirm it in writing")."""
+    ("other") still takes the option its words name ("confirm it in writing"); a bill or a
+    meter to be checked takes the bill's correction first, whatever its kind."""
+    if _BILL_CORRECTION_RE.search(want):
+        if _VISIT_RE.search(want):  # "send someone to check the meter": the visit first
+            return ("technician_visit", "bill_correction", "written_confirmation")
+        return ("bill_correction", "written_confirmation", "technician_visit")
     kind = want_kind(want)
     if kind == "other":
         kind = kind_from_words(want) or kind
