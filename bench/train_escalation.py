@@ -8,7 +8,10 @@ same model.
 Training data: every sentence of ``corpus/escalation/`` (``unit: sentence``), the
 sentences of its ``none`` emails (an email with no signal has no signal in any sentence),
 and, for emails that name their ``signal`` sentence, that sentence with the email's label
-and the others as ``none``.
+and the others as ``none``; and the same for the emails of the blind sets listed as
+``ESCALATION_TRAIN`` in ``bench/corpus_sets.py`` (studied earlier, so dev: their authors
+write as the corpus helpers do not, and on the selection sets training on them raised
+violence stopped 0.88 → 0.93 at the same false-flag rate).
 A seeded 15% of each file is held out. Thresholds are chosen on dev data only: the held-out
 sentences and emails and the blind sets listed as dev in ``bench/corpus_sets.py``; the
 headline blind sets are never read here.
@@ -33,7 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from corpus_sets import ESCALATION_DEV, blind_set, digest, escalation_corpus  # noqa: E402
+from corpus_sets import (  # noqa: E402
+    ESCALATION_DEV,
+    ESCALATION_TRAIN,
+    blind_set,
+    digest,
+    escalation_corpus,
+)
 from linear_fit import SEED, fit, held_out, pick_threshold  # noqa: E402
 
 from drafter.escalation import alarm_scores  # noqa: E402
@@ -86,7 +95,9 @@ def email_scores(model: LinearModel, text: str) -> dict[str, float]:
 
 
 def corpus_digest() -> str:
-    return digest(sorted((ROOT / "corpus" / "escalation").glob("*.jsonl")))
+    """The corpus files' and the trained-on blind sets' digest: the model's version."""
+    blind = [ROOT / "corpus" / "blind" / f"{name}.jsonl" for name in ESCALATION_TRAIN]
+    return digest(sorted((ROOT / "corpus" / "escalation").glob("*.jsonl")) + blind)
 
 
 def main() -> None:
@@ -94,7 +105,7 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=16.0, help="inverse regularisation")
     parser.add_argument("--false-required", type=float, default=0.015,
                         help="share of dev no-signal emails violence or crisis may stop")
-    parser.add_argument("--false-review", type=float, default=0.035,
+    parser.add_argument("--false-review", type=float, default=0.025,
                         help="share the violence-or-crisis review band may reach")
     parser.add_argument("--false-legal", type=float, default=0.02,
                         help="share of dev no-signal emails legal may send to review")
@@ -105,9 +116,9 @@ def main() -> None:
     parser.add_argument("--alarm-weight", type=float, default=1.5,
                         help="class weight of violence and crisis sentences (none is 1)")
     parser.add_argument("--legal-weight", type=float, default=1.2)
-    parser.add_argument("--train-on", default="",
-                        help="dev blind sets (comma-separated) to train on instead of using "
-                             "them for thresholds")
+    parser.add_argument("--train-on", default=",".join(ESCALATION_TRAIN),
+                        help="blind sets (comma-separated) to train on; the dev sets not "
+                             "named set the thresholds")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="model folder (default: shipped)")
     args = parser.parse_args()
@@ -145,7 +156,8 @@ def main() -> None:
         "version": f"esc-{corpus_digest()}-c{args.c:g}",
         "thresholds": {k: round(v, 6) for k, v in thresholds.items()},
         "trained_on": {"corpus_sha256_16": corpus_digest(), "sentences": len(samples),
-                       "seed": SEED, "dev_blind_sets": list(ESCALATION_DEV)},
+                       "seed": SEED, "dev_blind_sets": list(ESCALATION_DEV),
+                       "trained_blind_sets": trained_blind},
         "dev": dev,
         "languages": ["en", "es", "de", "fr", "pt", "it", "nl"],
     })

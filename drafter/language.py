@@ -110,3 +110,27 @@ def detect_language(text: str, sample: int = 5000, unknown: str = "en") -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code, code)
+
+
+#: Words only one side of the Atlantic writes: Brazilian Portuguese ("você", "pra", "celular",
+#: "R$", "estou fazendo") against European ("estou a fazer", "telemóvel", "equipa", "€").
+#: Rubric rounds six and seven: Brazilian customers answered in European Portuguese ("a sua
+#: encomenda", "a equipa", "estou a analisar") read as foreign.
+_BRAZILIAN_RE = re.compile(
+    r"\b(?:voc[êe]s?|vc|pra|pro|cad[êe]|t[áa]|celular|[ôo]nibus|trem|equipe|contato|"
+    r"geladeira|banheiro|caf[ée] da manh[ãa]|usu[áa]rio|tela|time de|cpf|cnpj|pix|procon|"
+    r"reclame aqui|anatel|aneel|anac|boleto|oi|gente|moço|moça|registrei|"
+    r"(?:estou|est[áa]|estamos|est[ãa]o|estava|fico|ficou) \w+ndo)\b|R\$", re.IGNORECASE)
+_EUROPEAN_RE = re.compile(
+    r"\b(?:(?:estou|est[áa]|estamos|est[ãa]o|estava|estive) a \w+r|telem[óo]vel|comboio|"
+    r"autocarro|equipa|contacto|facto|frigor[íi]fico|ecr[ãa]|pequeno-almo[çc]o|casa de banho|"
+    r"utilizador|deco|portal da queixa|ctt|mb way|multibanco|registei|consigo falar|"
+    r"receção|rece[çc]ão)\b|€|\bEUR\b", re.IGNORECASE)
+
+
+def portuguese_variant(text: str) -> str:
+    """``pt-BR`` when the email reads as Brazilian, else ``pt`` (European, and the default
+    when nothing tells them apart)."""
+    brazilian = len(_BRAZILIAN_RE.findall(text))
+    european = len(_EUROPEAN_RE.findall(text))
+    return "pt-BR" if brazilian > european else "pt"

@@ -17,6 +17,7 @@ separators and a few dozen phrases are small, reviewed here, and tested.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 #: Languages with their own offline template; any other gets English, with a notice.
 REPLY_LANGUAGES = ("en", "es", "de", "fr", "pt", "it", "nl")
@@ -350,3 +351,31 @@ def reply_language(language: str) -> str:
     """The language the offline reply is written in: the customer's when a template exists
     for it, else English."""
     return language if language in REPLY_LANGUAGES else "en"
+
+
+#: European Portuguese words of the tables above and their Brazilian forms: the pt-BR
+#: template is written in Brazilian Portuguese, and what it fills in from the shared pt
+#: tables (options, references, what the customer asked for) is put into it word by word.
+_BRAZILIAN_FORMS: tuple[tuple[str, str], ...] = (
+    ("a encomenda", "o pedido"), ("da encomenda", "do pedido"), ("na encomenda", "no pedido"),
+    ("sua encomenda", "seu pedido"), ("encomenda", "pedido"),
+    ("uma reparação", "um conserto"), ("a reparação", "o conserto"), ("reparação", "conserto"),
+    ("equipa", "equipe"), ("contacto", "contato"), ("o processo", "o chamado"),
+    ("sem custos para si", "sem custo para você"), ("para si", "para você"),
+    ("à hora que lhe for mais conveniente", "no horário que for melhor para você"),
+    ("na data que lhe for mais conveniente", "na data que for melhor para você"),
+    ("no momento que lhe for mais conveniente", "quando for melhor para você"),
+    ("para resolvermos isto juntos", "para resolvermos isso juntos"),
+    ("da comissão", "da tarifa"), ("comissão", "tarifa"), ("registo", "registro"),
+    ("facto", "fato"), ("telemóvel", "celular"), ("na data que pediu", "na data que você pediu"),
+)
+_BRAZILIAN_RES = [(re.compile(rf"\b{re.escape(a)}\b", re.IGNORECASE), b)
+                  for a, b in _BRAZILIAN_FORMS]
+
+
+def brazilian(text: str) -> str:
+    """``text`` (from the pt tables) in Brazilian Portuguese's words."""
+    for rx, form in _BRAZILIAN_RES:
+        text = rx.sub(lambda m, f=form: f[:1].upper() + f[1:] if m.group()[:1].isupper()
+                      else f, text)
+    return text

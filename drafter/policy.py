@@ -190,6 +190,9 @@ offer = "the reversal of the {amount} charge on your bill"
 [[options]]
 kind = "bill_correction"
 offer = "a check of your bill and a corrected one, the disputed amount on hold until then"
+[[options]]
+kind = "cancel"
+offer = "to cancel your contract from the date you asked, confirmed in writing"
 """),
     "utility": (frozenset({"replacement", "expedited_shipping"}), """
 [[options]]
@@ -213,6 +216,9 @@ offer = "a written incident report with the cause and what we are changing"
 [[options]]
 kind = "named_contact"
 offer = "a named engineer as your direct contact until this is resolved"
+[[options]]
+kind = "cancel"
+offer = "to cancel your subscription from the date you asked, confirmed in writing"
 """),
     "car-rental": (frozenset({"replacement", "expedited_shipping"}), """
 [[options]]

@@ -343,3 +343,30 @@ def test_a_bill_to_correct_is_answered_with_its_correction_not_a_capped_refund(b
     assert "refund" not in kinds and "credit" not in kinds
     result = draft(body)
     assert not result.check.errors, result.check.errors
+
+
+@pytest.mark.parametrize(("body", "variant"), [
+    ("Oi, meu pedido #44120 chegou quebrado e você não responde. Quero o reembolso dos "
+     "R$ 189,90 pra ontem.", "pt-BR"),
+    ("Estou tentando falar com a equipe há três dias pelo celular e ninguém atende.", "pt-BR"),
+    ("Estou a tentar falar com a vossa equipa há três dias pelo telemóvel e ninguém atende.",
+     "pt"),
+    ("A encomenda 44120 chegou partida. Quero o reembolso dos 189,90 €.", "pt"),
+    ("A encomenda 44120 chegou partida.", "pt"),  # nothing tells them apart: European
+])
+def test_brazilian_portuguese_is_told_from_european(body: str, variant: str) -> None:
+    from drafter.language import portuguese_variant
+
+    assert portuguese_variant(body) == variant
+
+
+def test_a_brazilian_customer_is_answered_in_brazilian_portuguese() -> None:
+    """Rubric rounds six and seven: "European Portuguese to a Brazilian customer"."""
+    text = draft("Oi, meu pedido #44120 chegou quebrado e ninguém me responde. Vocês podem "
+                 "me devolver os R$ 189,90? Já liguei pro atendimento quatro vezes.").draft.text
+    assert "Atenciosamente" in text and "R$ " in text, text
+    for european in ("equipa", "encomenda", "contacto", "para si", "estou a ", "cumprimentos"):
+        assert european not in text, european
+    european = draft("A encomenda 44120 chegou partida e ninguém me responde. Quero o "
+                     "reembolso dos 189,90 €. Estou a perder a paciência.").draft.text
+    assert "Com os melhores cumprimentos" in european and "Atenciosamente" not in european

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from drafter import localize
 from drafter.analyze import analyze_email, kind_from_words, thanks_only, want_kind
+from drafter.language import portuguese_variant
 from drafter.localize import (
     FULL_AMOUNT,
     OFFERS,
@@ -103,7 +105,13 @@ class OfflineEngine:
             context = reply_context(email, analysis, policy, self.today or dt.date.today(),
                                     language="en")
             name = "offline_reply"
+        brazilian = (language == "pt" and self.prompts.origin("offline_reply.pt-BR") is not None
+                     and portuguese_variant(f"{email.subject}\n{email.body}") == "pt-BR")
+        if brazilian:
+            name = "offline_reply.pt-BR"
         text = self.prompts.render(name, **context)
+        if brazilian:  # what the shared pt tables filled in, in Brazilian words
+            text = localize.brazilian(text)
         return Draft(subject=reply_subject(email.subject), text=_tidy(text))
 
     def judge(self, email: Email | None, analysis: Analysis | None, draft: Draft,
