@@ -110,7 +110,8 @@ def evaluate(name: str, cases: list[Case], policy, with_email: bool = True) -> S
             from drafter.analyze import analyze_email
 
             analysis = analyze_email(email)
-        result = check_reply(case.text, email=email, analysis=analysis, policy=policy)
+        result = check_reply(case.text, email=email, analysis=analysis, policy=policy,
+                             drafted=False)  # agents' replies, as `drafter check` reads them
         found = labels_found(result)
         for m in LABELS:
             score = scores[m]

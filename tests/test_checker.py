@@ -449,3 +449,51 @@ def test_the_readmes_example_pack_loads(tmp_path):
     pack = load_rules(write(tmp_path, "\n".join(line[2:] for line in block.splitlines())))
     assert "no-legalese" in pack.rules and pack.limits["max_words"] == 500
     assert not pack.is_on("no-next-step")
+
+
+# --- blind checker-e, 2026-12-05 ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence", [
+    "I think you'll agree the fee was applied correctly under the account terms.",
+    "Passport validity rules are ultimately the passenger's responsibility.",
+    "The policy you accepted at each renewal requires an approved lock for outbuildings.",
+    "Heavy traffic is something drivers are expected to plan for.",
+    "We tested your meter remotely and it is working within the permitted range.",
+    "The engineer says the fault is inside your property, in the internal wiring.",
+    "Staff felt your behaviour was intimidating to other members.",
+])
+def test_blame_by_the_book_is_customer_is_wrong(sentence: str) -> None:
+    assert "customer-is-wrong" in mistakes(reply(sentence)), sentence
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'm sorry for the wait, and none of this was your fault.",
+    "You're not overreacting, and I'm truly sorry about the night you had.",
+    "You stayed calm at reception when you had every reason to be upset.",
+    "You've been calm and patient through three phone calls.",
+    "Under the terms you agreed, you are entitled to a full refund.",
+])
+def test_denials_praise_and_supportive_facts_are_no_mistake(sentence: str) -> None:
+    assert not mistakes(reply(sentence)) - {"no-apology"}, sentence
+
+
+def test_a_denial_cancels_only_the_hit_it_contains() -> None:
+    assert "no-venting" in mistakes(reply("You're overreacting a little."))
+    assert "customer-is-wrong" in mistakes(reply("It was your fault."))
+
+
+def test_a_new_reference_in_a_persons_reply_is_a_warning_in_a_draft_an_error() -> None:
+    """An agent writes from the company's systems (a refund reference, a date); a model has
+    nothing but the email and the policy to take a fact from."""
+    email = Email(body="My blender arrived cracked. Order A-100. I want a refund.")
+    text = reply("Your refund reference is RFD-2291-LHR.")
+    person = [f for f in check_reply(text, email=email, drafted=False).findings
+              if f.rule == "invented-fact"]
+    draft = [f for f in check_reply(text, email=email).findings if f.rule == "invented-fact"]
+    assert [f.severity for f in person] == ["warning"]
+    assert [f.severity for f in draft] == ["error"]
+    misquoted = Email(body="You charged me $12.99 for shipping that never came.")
+    wrong = check_reply(reply("I can refund the $19.99 shipping charge."), email=misquoted,
+                        drafted=False)
+    assert any(f.rule == "invented-fact" and f.severity == "error" for f in wrong.findings)

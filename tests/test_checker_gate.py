@@ -147,3 +147,16 @@ def test_what_the_customer_did_may_be_named_and_a_team_is_no_family() -> None:
              "email you by Friday with an update.\n\nBest regards,\nAlex\n")
     findings = check_reply(reply, email=email, policy=BUILTIN).findings
     assert not [f for f in findings if f.rule == "invented-content"]
+
+
+@pytest.mark.parametrize("signature", [
+    "Thanks, Laura, Greyfield Bank",
+    "With apologies again,\nDaniel Frost\nCustomer Relations, Skyvale Air",
+    "Sorry again, Kemi from Dishdash",
+])
+def test_a_chat_sign_off_or_a_teams_name_is_not_a_cut_off_reply(signature: str) -> None:
+    assert "incomplete" not in gate(letter(signature=signature))
+
+
+def test_a_reply_cut_off_mid_sentence_is_still_incomplete() -> None:
+    assert "incomplete" in gate(letter(body=BODY + " We will also send you a", signature=""))

@@ -49,6 +49,7 @@ def check_reply(
     rules: RulePack | None = None,
     judge_findings: list[Finding] | None = None,
     only: frozenset[str] | None = None,
+    drafted: bool = True,
 ) -> CheckResult:
     """Check one reply. Never raises on odd input: empty, huge or garbled text gets findings.
 
@@ -58,6 +59,15 @@ def check_reply(
     where it runs), offers are not held to limits or option kinds, since nobody said what
     the business allows; only offers no business makes (a lifetime of free service, double
     refunds) are flagged. Drafts are checked against the policy they were written from.
+
+    ``drafted=False`` checks a person's reply (``drafter check``): a reference or a date the
+    email does not hold is then a warning to verify, not an error, since an agent writes
+    from the company's systems (new refund references and dates were most of the errors on
+    blind good replies); an amount stays an error (a misquoted "$19.99" for the customer's
+    "$12.99" reads as not listening) unless it reports what the company did, and one the
+    customer gave, restated in another currency or as another kind of reference, is an
+    error either way. Drafts (the default) are held to the email and the
+    policy: a model has nothing else to take a fact from.
 
     ``only`` runs just the rules reporting those ids: the offline reply builder asks "would
     this phrase over-promise?" several times a draft, and the whole check would be most of
@@ -80,7 +90,7 @@ def check_reply(
         text=text, view=view, sentences=Sentences(view), layout=shape, pack=pack,
         policy=policy, policy_given=policy_given, english=is_english(lang),
         disabled=directives.names, email=email,
-        analysis=analysis, facts=_facts(email, analysis),
+        analysis=analysis, facts=_facts(email, analysis), drafted=drafted,
     )
     if only is not None:
         return CheckResult(findings=_only(ctx, only) if body.strip() else [], notes=notes)

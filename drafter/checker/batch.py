@@ -230,7 +230,7 @@ def check_items(items: Iterable[Item], *, policy: Policy | None,
             continue
         email, analysis = _original(item.email) if item.email else (None, None)
         yield Outcome(item, check_reply(item.text, email=email, analysis=analysis,
-                                        policy=policy, rules=rules))
+                                        policy=policy, rules=rules, drafted=False))
 
 
 def _original(body: str) -> tuple[Email, Analysis]:

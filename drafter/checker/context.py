@@ -38,6 +38,10 @@ class Context:
     email: Email | None = None
     analysis: Analysis | None = None
     facts: list[Fact] | None = None  # the email's facts; None when there is no email
+    #: True for a draft drafter wrote (its facts can only come from the email and the
+    #: policy); False for a person's reply, whose references, dates and amounts may come
+    #: from the company's own systems.
+    drafted: bool = True
 
     def active(self, rule: Rule | None) -> bool:
         """On in the pack and not silenced by a directive in the reply."""

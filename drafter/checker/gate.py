@@ -94,6 +94,13 @@ def _length(ctx: Context) -> list[Finding]:
     return []
 
 
+_SIGNOFF_LINE = re.compile(
+    r"(?:thanks|thank you|many thanks|cheers|best|regards|kind regards|warm regards|"
+    r"best wishes|sorry again|with apologies(?: again)?|all the best|take care|speak soon)"
+    r"\b[^.!?\n]{0,60}$", re.IGNORECASE)
+_NAME_JOINERS = frozenset({"at", "of", "from", "and", "the", "de", "van", "von"})
+
+
 def _ending(ctx: Context) -> list[Finding]:
     """Cut off: the last sentence stops mid-word with no sign-off after it."""
     rule = ctx.rule("incomplete")
@@ -105,6 +112,12 @@ def _ending(ctx: Context) -> list[Finding]:
     last_line = tail.rsplit("\n", 1)[-1].strip()
     if len(last_line.split()) <= 3 and last_line[:1].isupper():
         return []  # a bare signature ("Alex", "Alex Kim, Support") ends many replies
+    words = re.findall(r"[^\W\d_][\w'&-]*", last_line)
+    if _SIGNOFF_LINE.match(last_line) or (
+            len(words) <= 6 and all(w[:1].isupper() or w in _NAME_JOINERS for w in words)):
+        # "Thanks, Laura, Greyfield Bank", "Customer Relations, Skyvale Air": a chat
+        # sign-off or a team's name, not a sentence cut short (blind good replies, checker-e)
+        return []
     start = len(tail) - len(last_line)
     return [ctx.finding(rule, start, len(tail))]
 

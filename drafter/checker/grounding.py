@@ -278,7 +278,7 @@ def check_invented(ctx: Context) -> list[Finding]:
             continue
         label = _KIND_LABEL[mention.kind]
         excerpt = ctx.text[mention.start:mention.end]
-        if _company_figure(ctx, mention):
+        if _company_figure(ctx, mention) or (not ctx.drafted and mention.kind != "amount"):
             found = ctx.finding(rule, mention.start, mention.end, message=(
                 f"{label} {excerpt!r} is not in the customer's email: check the figure "
                 "before sending."))

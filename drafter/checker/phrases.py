@@ -66,9 +66,24 @@ def _keeps(ctx: Context, rule: Rule, sent: tuple[int, int], start: int) -> bool:
         return False
     if any(p.search(ctx.view, s0, s1) for p in rule.unless):
         return False
+    if rule.mistake in _DENIABLE and _denied(ctx, s0, s1, start):
+        return False
     if rule.mistake and not rule.any_language:
         return not (_reported(ctx, s0, start) or _quoted(ctx, s0, s1, start))
     return True
+
+
+#: Mistakes a phrase can deny around the hit ("none of this was your fault", "you're not
+#: overreacting"): the pack's ``negated_mistake`` vocabulary, which cancels model findings
+#: sentence-wide, cancels a phrase hit only when the denial contains it (blind good
+#: replies, checker-e: both were errors).
+_DENIABLE = frozenset({"customer-is-wrong", "no-venting", "calm-down"})
+
+
+def _denied(ctx: Context, s0: int, s1: int, start: int) -> bool:
+    denied = ctx.pack.vocab.get("negated_mistake")
+    return denied is not None and any(m.start() <= start < m.end()
+                                      for m in denied.finditer(ctx.view, s0, s1))
 
 
 def _quoted(ctx: Context, s0: int, s1: int, start: int) -> bool:

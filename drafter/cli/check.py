@@ -261,7 +261,7 @@ def _run(reply: str, email_path: str | None, policy_path: Path | None, rules_pat
     judged, notes = _judge(text, email, analysis, pol, judge_engine, judge, llm,
                            config.prompt_dirs)
     result = check_reply(text, email=email, analysis=analysis, policy=_given(pol), rules=pack,
-                         judge_findings=judged)
+                         judge_findings=judged, drafted=False)
     result.notes.extend(notes)
     return result, text
 
