@@ -497,3 +497,29 @@ def test_a_new_reference_in_a_persons_reply_is_a_warning_in_a_draft_an_error() -
     wrong = check_reply(reply("I can refund the $19.99 shipping charge."), email=misquoted,
                         drafted=False)
     assert any(f.rule == "invented-fact" and f.severity == "error" for f in wrong.findings)
+
+
+@pytest.mark.parametrize(("sentence", "shouted"), [
+    ("Your claim IS covered.", True),
+    ("The payment WAS processed on Monday.", True),
+    ("Your service is back on NOW.", True),
+    ("I can see two payments to reference RENT-MAR and I have refunded one.", False),
+    ("Your Reference: FLEXI-SAVE plan stays as it is.", False),
+])
+def test_one_verb_in_capitals_is_a_raised_voice_a_named_code_is_not(sentence: str,
+                                                                    shouted: bool) -> None:
+    assert ("raised-voice" in mistakes(reply(sentence))) is shouted, sentence
+
+
+@pytest.mark.parametrize(("sentence", "mistake"), [
+    ("I'd ask you to please look at it from our side.", "arguing"),
+    ("I think we'll have to agree to disagree on this one.", "arguing"),
+    ("Threatening to go to the press won't speed things up.", "arguing"),
+    ("You will appreciate that we cannot refund a used ticket.", "arguing"),
+    ("To keep things moving, can you send me your ticket number?", "no-venting"),
+    ("I'll keep this brief so we can move forward.", "no-venting"),
+    ("I'm sorry about the little wait for your room.", "no-venting"),
+])
+def test_the_issues_arguing_and_hurrying_phrasings_are_caught(sentence: str,
+                                                             mistake: str) -> None:
+    assert mistake in mistakes(reply(sentence)), sentence

@@ -189,7 +189,8 @@ def _caps_words(ctx: Context) -> list[tuple[int, int, str, bool]]:
             continue
         before = view[m.start() - 1] if m.start() else " "
         after = view[m.end()] if m.end() < len(view) else " "
-        acronym = w in acronyms or _is_code(before, after, view, m.end())
+        acronym = (w in acronyms or _is_code(before, after, view, m.end())
+                   or bool(_NAMED_CODE.search(view, max(0, m.start() - 24), m.start())))
         words.append((m.start(), m.end(), w, acronym))
     return words
 
@@ -197,6 +198,13 @@ def _caps_words(ctx: Context) -> list[tuple[int, int, str, bool]]:
 #: A single capitalised word this long is not an acronym ("AUTOMATICALLY", "NON-REFUNDABLE").
 _SHOUTED_WORD = 7
 _CAPS_COMPOUND = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})+")
+
+
+#: A word in capitals right after the name of a code ("reference RENT-MAR", "tariff code
+#: FLEXI-SAVE") is the code, whatever its letters (blind set checker-e).
+_NAMED_CODE = re.compile(r"\b(?:reference|ref|code|payee|tariff|plan|promo|voucher|"
+                         r"booking|account|product|model)\s*[:#]?\s*(?:[A-Z0-9]+-)*$",
+                         re.IGNORECASE)
 
 
 def _is_code(before: str, after: str, view: str, end: int) -> bool:
