@@ -370,3 +370,21 @@ def test_a_brazilian_customer_is_answered_in_brazilian_portuguese() -> None:
     european = draft("A encomenda 44120 chegou partida e ninguém me responde. Quero o "
                      "reembolso dos 189,90 €. Estou a perder a paciência.").draft.text
     assert "Com os melhores cumprimentos" in european and "Atenciosamente" not in european
+
+
+@pytest.mark.parametrize(("body", "promised"), [
+    ("I cancelled in March and you still took 59 EUR on 1 April. Why was I charged after "
+     "cancelling? I want the money back.", "an explanation of what happened"),
+    ("Cancelé en marzo y me cobraron 59 € el 1 de abril. ¿Por qué me cobraron después de "
+     "cancelar? Quiero el dinero.", "una explicación de lo ocurrido"),
+    ("Ich habe im März gekündigt und trotzdem wurden am 1. April 59 € abgebucht. Warum "
+     "wurde ich nach der Kündigung belastet? Ich will das Geld zurück.", "Erklärung"),
+])
+def test_an_explanation_asked_for_is_promised_in_the_follow_up(body: str, promised: str) -> None:
+    """Rubric round seven: "never explains why 59 EUR was charged"; the reply cannot know
+    yet, but it commits to explaining, not only to "an update"."""
+    result = draft(body)
+    assert promised in result.draft.text, result.draft.text
+    assert not result.check.errors
+    plain = draft("My parcel is a week late. Please send it today.").draft.text
+    assert "explanation" not in plain

@@ -162,6 +162,11 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
         "report_only": not analysis.wants and not thanks_only(email, analysis),
         "declined": declined,
         "options": [o.text for o in offered],
+        # "Why was I charged after cancelling?": the follow-up promises the explanation,
+        # unless an option already gives it in writing (rubric round seven: asks for an
+        # explanation met only with a call).
+        "explain": any(want_kind(w) == "explanation" for w in analysis.wants)
+        and not {o.kind for o in offered} & {"incident_report", "written_confirmation"},
         "alternatives": options_are_alternatives(analysis, offered),
         "team": _TEAMS.get(analysis.category, "the right team"),
         "follow_up_date": format_day(follow_up, lang),
