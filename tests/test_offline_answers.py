@@ -388,3 +388,34 @@ def test_an_explanation_asked_for_is_promised_in_the_follow_up(body: str, promis
     assert not result.check.errors
     plain = draft("My parcel is a week late. Please send it today.").draft.text
     assert "explanation" not in plain
+
+
+@pytest.mark.parametrize(("body", "greeting", "closing"), [
+    ("Dear Sir or Madam,\n\nMy parcel 4471 has not arrived after three weeks. Please refund "
+     "the £40.\n\nYours faithfully,\nAna Ruiz", "Dear Ana Ruiz,", "Best regards,"),
+    ("Estimados señores:\n\nEl pedido 4471 no ha llegado en tres semanas. Solicito el "
+     "reembolso de 40 €.\n\nAtentamente,\nAna Ruiz", "Buenos días, Ana Ruiz:",
+     "Atentamente,"),
+    ("Spett.le ditta,\n\nl'ordine 4471 non è arrivato dopo tre settimane. Chiedo il rimborso "
+     "di 40 €.\n\nDistinti saluti,\nAna Ruiz", "Gentile Ana Ruiz,", ""),
+    ("Geachte heer, mevrouw,\n\nBestelling 4471 is na drie weken niet aangekomen. Ik verzoek "
+     "u de € 40 terug te betalen.\n\nHoogachtend,\nAna Ruiz", "Geachte Ana Ruiz,", ""),
+])
+def test_a_formal_letter_is_answered_formally(body: str, greeting: str, closing: str) -> None:
+    """Rubric rounds six and seven: "'Hola' is too informal for a formal letter"."""
+    text = draft(body).draft.text
+    assert text.startswith(greeting), text
+    assert closing in text
+
+
+def test_the_full_name_comes_from_the_signature_when_the_header_has_none() -> None:
+    from drafter.engines.offline import full_name
+
+    email = Email(sender_name="", body="Spett.le ditta,\n\nChiedo il rimborso.\n\n"
+                                       "Distinti saluti,\nGiovanna Ruggeri")
+    assert full_name(email) == "Giovanna Ruggeri"
+
+
+def test_an_ordinary_email_keeps_the_first_name() -> None:
+    text = draft("hi, my parcel 4471 never came. can I get my £40 back?\nJohn").draft.text
+    assert text.startswith("Hi Ana,"), text

@@ -146,6 +146,7 @@ def reply_context(email: Email, analysis: Analysis, policy: Policy, today: dt.da
     return {
         "first_name": first_name(email),
         "full_name": full_name(email),
+        "formal": formal_letter(email),
         "restated": _safe_restatements(analysis.grievances, policy),
         "language": lang,
         "thanks_only": thanks_only(email, analysis),
@@ -316,6 +317,24 @@ def first_name(email: Email) -> str:
     return "there"
 
 
+#: A letter's register: a formal salutation or close ("Sehr geehrte Damen und Herren",
+#: "Spett.le", "Yours faithfully", "Je vous prie d'agréer", "Distinti saluti"). Rubric
+#: rounds six and seven: formal letters answered "Hola, Ana:" or "Olá," read as careless.
+_FORMAL_RE = re.compile(
+    r"^\W*(?:dear (?:sir|madam|sirs|team|customer|mr|mrs|ms|miss|dr)\b|to whom it may concern|"
+    r"estimad[oa]s?\b|muy señor|señores|sehr geehrte|madame|monsieur|mesdames|prezad[oa]s?\b|"
+    r"exm[oa]s?\.?\b|ex\.?m[oa]s?\b|egregi|gentil[ei]ssim|spett|geachte)"
+    r"|\b(?:yours (?:sincerely|faithfully)|atentamente|mit freundlichen gr[üu](?:ß|ss)en|"
+    r"hochachtungsvoll|veuillez agr[ée]er|je vous prie d'agr[ée]er|distinti saluti|"
+    r"con osservanza|hoogachtend|com os melhores cumprimentos|atenciosamente)\b",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def formal_letter(email: Email) -> bool:
+    """Whether the customer wrote a formal letter, so the reply greets and closes as one."""
+    return bool(_FORMAL_RE.search(email.body[:4000]))
+
+
 def full_name(email: Email) -> str:
     """The sender's full name ("Klaus Berger") when the From header gives two or three
     name-shaped words, else the first name: German and French business letters greet by
@@ -324,11 +343,19 @@ def full_name(email: Email) -> str:
     if "," in name:  # "Berger, Klaus"
         last, _, first = name.partition(",")
         name = f"{first.strip()} {last.strip()}"
-    words = name.split()
-    if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "").replace("'", "")
-                                    .isalpha() for w in words):
-        return " ".join(w.capitalize() if w.isupper() else w for w in words)
-    return first_name(email)
+    first = first_name(email)
+    # The From header, else a signed last line ("Giovanna Ruggeri") that starts with the
+    # first name the greeting would use.
+    signed = [text.strip().splitlines()[-1].strip() for text in (email.signature, email.body)
+              if text.strip()]
+    for candidate in (name, *signed):
+        words = candidate.split()
+        if candidate is not name and (not words or words[0] != first):
+            continue
+        if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.replace("-", "")
+                                        .replace("'", "").isalpha() for w in words):
+            return " ".join(w.capitalize() if w.isupper() else w for w in words)
+    return first
 
 
 def choose_options(analysis: Analysis, policy: Policy, language: str = "en",
