@@ -26,9 +26,10 @@ ESCALATION_TRAIN = ("escalation-a", "escalation-b", "escalation-c", "escalation-
 #: Blind sets whose misses were read (2026-12-05) and that set the thresholds (with the
 #: corpus's held-out emails): dev.
 ESCALATION_DEV = ("escalation-g", "escalation-h")
-#: Blind sets whose misses were never read but whose overall figures chose between model
-#: variants: round eight's ``-i`` to ``-n`` (six authors, 2026-12-04) chose round ten's
-#: recipe (training on ``ESCALATION_TRAIN``), so they are no longer headline.
+#: Blind sets whose overall figures chose between model variants: round eight's ``-i`` to
+#: ``-n`` (six authors, 2026-12-04) chose round ten's recipe (training on
+#: ``ESCALATION_TRAIN``), so they are no longer headline; their misses were then read
+#: (2026-12-05) for the rule on wished bodily harm, so they are dev in all but name.
 ESCALATION_SELECTION = ("escalation-i", "escalation-j", "escalation-k", "escalation-l",
                         "escalation-m", "escalation-n")
 #: Blind sets never studied: the headline. ``-o`` (en, es, de) and ``-p`` (fr, pt, it, nl)

@@ -60,7 +60,7 @@ def sets(which: str) -> dict[str, list[dict]]:
         out["headline (blind, never studied)"] = [
             d for name in ESCALATION_HEADLINE for d in blind_set(name)]
     if which in ("selection", "all"):
-        out["selection (blind, misses never read; chose between model variants)"] = [
+        out["selection (blind; chose between model variants; misses read since)"] = [
             d for name in ESCALATION_SELECTION for d in blind_set(name)]
     if which in ("dev", "all"):
         out["dev (blind, studied while tuning; set the thresholds)"] = [

@@ -188,7 +188,34 @@ _LEGAL = [
 #: (lower case, no accents: :func:`drafter.understand.features.fold`). Only first-person
 #: intent with a person or a place as its object; the work idioms ("me mato a trabajar",
 #: "mi ammazzo di lavoro", "je me tue au travail") are excluded. The model covers the rest.
+#: Wishing bodily harm on someone, in the seven languages (folded): "I hope Karen ends up
+#: under a baggage trolley", "ik hoop dat die Sandra van de trap valt en haar nek breekt",
+#: "espero que esse senhor caia à linha". A hope with a negation after it ("I hope nobody
+#: was hurt", "espero que no se rompa otra vez") is concern, not a wish.
+_HOPE = (r"\b(?:i (?:really |sincerely |truly |just )?(?:hope|wish)|hopefully|espero "
+         r"(?:sinceramente |de verdad |de verdade )?que|ojala|ich (?:hoffe|wunsche)|"
+         r"j'espere|je souhaite|spero (?:proprio |davvero )?che|mi auguro che|"
+         r"ik hoop|ik wens|tomara que|oxala)\b")
+#: No negation between the hope and the harm ("I hope the courier didn't fall", "espero
+#: que no se rompa"); a sentence is one unit here, so a full stop inside is an abbreviation.
+_NEGATION = (r"\b(?:not|no one|nobody|never|no|nadie|nunca|ninguem|nao|nicht|niemand|kein\w*|"
+             r"nie|ne|personne|jamais|non|nessuno|mai|geen|niet|nooit)\b|n't\b")
+_HOPE_TO_HARM = rf"(?:(?!{_NEGATION})[^!?]){{0,90}}?"
+_BODILY_HARM = (
+    r"\b(?:breaks? (?:his|her|their|both|a) \w*\s?(?:neck|legs?|arms?|back|bones)|"
+    r"(?:ends? up|lands?) (?:under|in (?:hospital|a wheelchair|intensive care))|"
+    r"(?:gets?|is) (?:hit|run over|knocked down) by|falls? (?:down|off|under|in front)|drops dead|"
+    r"(?:nek|nuca|cuello|cou|collo|genick|pescoco)\b|"
+    r"(?:van de trap valt|onder een (?:bus|trein|auto)|overreden)|"
+    r"(?:atropell\w+|se (?:caiga|mate|muera)|le (?:pille|atropelle))|"
+    r"(?:caia (?:a|na|da|de)|seja atropelad\w+|morra\b)|"
+    r"(?:se (?:fasse|fera) (?:renverser|ecraser)|tombe (?:dans|sous|de)|creve\b)|"
+    r"(?:cada (?:dalle|sotto|giu)|venga investit\w+|(?:si )?rompa l\w*)|"
+    r"(?:uberfahren|die treppe (?:hinunter|runter)f[a]llt|stirbt\b|verreckt))")
+_WISHED_HARM = _HOPE + _HOPE_TO_HARM + _BODILY_HARM + r"(?!\s+(?:nicht|niet|pas)\b)"
+
 _OTHER_VIOLENCE = [
+    _WISHED_HARM,
     # es
     r"\b(?:te|le|les|os|lo|la|los) (?:voy|vamos) a (?:matar|partir la cara|romper la cara|"
     r"reventar|pegar un tiro|apunalar|dar una paliza)\b",

@@ -93,3 +93,28 @@ def test_negated_intent_is_not_a_threat():
 
 def test_curly_apostrophes_do_not_hide_a_threat():
     assert assess_escalation("I’m going to hurt someone at your store.").required
+
+
+@pytest.mark.parametrize("text", [
+    "I hope Karen ends up under a baggage trolley one day.",
+    "I hope you get hit by a bus on the way home.",
+    "Ik hoop oprecht dat die Sandra van de trap valt en haar nek breekt.",
+    "Espero sinceramente que esse senhor caia à linha um dia destes.",
+    "Spero che il tecnico cada dalle scale.",
+    "Ojalá al gerente lo atropelle un camión.",
+])
+def test_bodily_harm_wished_on_someone_stops_the_draft(text: str) -> None:
+    esc = assess_escalation(text)
+    assert esc.required and any(t.reason == "violence" and t.source == "rule"
+                                for t in esc.triggers), esc.triggers
+
+
+@pytest.mark.parametrize("text", [
+    "I hope nobody was hurt when the van crashed.",
+    "I hope the courier didn't fall down the stairs with my parcel.",
+    "Espero que no se rompa otra vez la lavadora.",
+    "Ich hoffe, das Paket fällt nicht wieder vom Wagen.",
+    "I hope the new driver breaks his record for late deliveries.",
+])
+def test_hope_with_concern_or_no_harm_is_no_wish_of_harm(text: str) -> None:
+    assert not any(t.source == "rule" for t in assess_escalation(text).triggers)
