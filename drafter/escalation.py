@@ -254,7 +254,23 @@ _OTHER_VIOLENCE = [
     r"\bik (?:steek|zet) (?:jullie|uw|je|die|de|dat) (?:\w+ )?(?:winkel|kantoor|zaak|pand|"
     r"filiaal) in (?:de fik|brand)\b",
 ]
+#: Asking whether a policy pays out on the writer's own death by suicide, in the seven
+#: languages (folded): "does the policy still pay out if the death is self-inflicted",
+#: "si el seguro cubre el entierro cuando la muerte es por decisión propia".
+_SUICIDE_CLAUSE = (
+    r"\b(?:(?:death|die|dies|dying|kill\w*)\b[^!?]{0,40}\bself-inflicted|self-inflicted "
+    r"(?:death|injur\w*|harm)|by (?:my|his|her|their) own hand|suicid\w*|por decision propia|"
+    r"por mano propia|muerte voluntaria|selbstmord|suizid|freitod|selbst gewahlt\w*|"
+    r"zelfdoding|zelfmoord|eigen keuze|escolher o dia|por vontade propria|de ma propre main|"
+    r"volontaire|di mia (?:mano|volonta)|togliersi la vita|morte volontaria)\b")
+_PAYOUT = (r"\b(?:polic(?:y|ies)|pays? out|cover\w*|insur\w*|seguro|poliza|apolice|paga|cubre|"
+           r"cobre|versicherung|zahlt|police|assurance|polizza|copre|polis|verzekering|"
+           r"uitkeert|keert)\b")
+_OTHER_CRISIS_CLAUSE = [rf"{_SUICIDE_CLAUSE}[^!?]{{0,120}}{_PAYOUT}",
+                        rf"{_PAYOUT}[^!?]{{0,120}}{_SUICIDE_CLAUSE}"]
+
 _OTHER_CRISIS = [
+    *_OTHER_CRISIS_CLAUSE,
     # es
     r"\b(?:quiero|voy a|pienso|pensando en|he pensado en) (?:matarme|suicidarme|quitarme la vida|"
     r"acabar con mi vida)\b(?! (?:a|de) trabaj)",

@@ -118,3 +118,17 @@ def test_bodily_harm_wished_on_someone_stops_the_draft(text: str) -> None:
 ])
 def test_hope_with_concern_or_no_harm_is_no_wish_of_harm(text: str) -> None:
     assert not any(t.source == "rule" for t in assess_escalation(text).triggers)
+
+
+@pytest.mark.parametrize(("text", "crisis"), [
+    ("Could you confirm whether the policy still pays out if the death is self-inflicted?",
+     True),
+    ("Necesito saber si el seguro cubre el entierro cuando la muerte es por decisión propia.",
+     True),
+    ("Zahlt die Versicherung auch bei Suizid?", True),
+    ("My car insurance covers self-inflicted damage, the agent said.", False),
+    ("Does the policy cover accidental death abroad?", False),
+])
+def test_asking_whether_a_policy_pays_on_suicide_is_a_crisis(text: str, crisis: bool) -> None:
+    esc = assess_escalation(text)
+    assert any(t.reason == "crisis" and t.source == "rule" for t in esc.triggers) is crisis
