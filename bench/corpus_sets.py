@@ -53,6 +53,9 @@ LISTENING_DEV = ("listening-a", "listening-b", "listening-c", "listening-d", "li
 #: ``-m`` was written on 2026-12-04 after the day's last listening change and first read then.
 #: ``-n`` was written on 2026-12-05, while the dev sets' sentences and anger labels were first
 #: used to train the ask and anger models, and first read after that change: the headline.
+#: Its drafts were graded the same day (rubric round eight) and the graders' notes acted
+#: on, so for the offline replies it is dev, and the next listening headline needs a fresh
+#: set.
 LISTENING_HEADLINE = ("listening-n",)
 #: Blind listening sets whose misses were never read but whose overall figures chose
 #: whether to ship a change (training on the dev sets' sentences and anger labels,

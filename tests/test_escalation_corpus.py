@@ -132,3 +132,13 @@ def test_hope_with_concern_or_no_harm_is_no_wish_of_harm(text: str) -> None:
 def test_asking_whether_a_policy_pays_on_suicide_is_a_crisis(text: str, crisis: bool) -> None:
     esc = assess_escalation(text)
     assert any(t.reason == "crisis" and t.source == "rule" for t in esc.triggers) is crisis
+
+
+def test_a_letter_to_a_mediation_service_goes_to_a_person() -> None:
+    """Rubric round eight: a letter to the insurance mediator was answered as the insurer."""
+    esc = assess_escalation("À l'attention de la Médiation de l'Assurance\n\nMadame, "
+                            "Monsieur,\n\nJe souhaite vous saisir d'un litige qui m'oppose "
+                            "à la compagnie Assurances Helvie.")
+    assert esc.required
+    assert not assess_escalation("La médiation de la dette avec votre conseiller a bien "
+                                 "fonctionné, merci.").required

@@ -419,3 +419,14 @@ def test_the_full_name_comes_from_the_signature_when_the_header_has_none() -> No
 def test_an_ordinary_email_keeps_the_first_name() -> None:
     text = draft("hi, my parcel 4471 never came. can I get my £40 back?\nJohn").draft.text
     assert text.startswith("Hi Ana,"), text
+
+
+def test_a_short_french_note_is_answered_in_french() -> None:
+    """Rubric round eight: "de" and "les" tied French with Spanish on a three-line note,
+    and the reply came in Spanish."""
+    from drafter.language import detect_language
+
+    note = ("Trois quittances de loyer demandées, aucune reçue. Bail n° BX-2022-114. "
+            "Envoyez-les cette semaine.")
+    assert detect_language(note) == "fr"
+    assert detect_language("Les enviamos el pedido de ayer, señor.") == "es"
