@@ -430,3 +430,29 @@ def test_a_short_french_note_is_answered_in_french() -> None:
             "Envoyez-les cette semaine.")
     assert detect_language(note) == "fr"
     assert detect_language("Les enviamos el pedido de ayer, señor.") == "es"
+
+
+@pytest.mark.parametrize(("body", "pasted"), [
+    ("My card is blocked. Pls call me back, dont want another chat bot.", "Pls call"),
+    ("You overcharged me £80. Refund the overpayment or I'm switching.", "you're switching"),
+    ("Claim 4471 has waited 9 weeks. This passed to A MANAGER now please.", "This passed"),
+])
+def test_a_want_that_would_read_pasted_in_is_named_by_its_kind(body: str, pasted: str) -> None:
+    """Rubric round eight: "Pls call you back, dont want another chat bot" and "This passed
+    to A manager" listed as the customer's needs word for word."""
+    text = draft(body).draft.text
+    assert pasted.lower() not in text.lower(), text
+
+
+def test_a_declined_want_is_named_by_its_kind_and_amount() -> None:
+    text = draft("You charged my card $1,860 for a plan I cancelled. I would appreciate a "
+                 "refund of the full $1,860 by Friday.").draft.text
+    assert "you would appreciate" not in text
+    assert "a refund of $1,860" in text or "$1,860" not in text.split("Here is what I can")[0]
+
+
+def test_a_clause_that_only_points_back_is_not_restated() -> None:
+    from drafter.engines.offline import _safe_restatements
+
+    said = _safe_restatements(["My claim was filed in March, that is 9 weeks ago"], BUILT_IN)
+    assert not any("that that" in s for s in said), said

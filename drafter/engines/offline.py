@@ -242,6 +242,12 @@ def _sort_wants(wants: list[str], policy: Policy) -> tuple[list[str], list[str],
             met.append(want)
             continue
         item = _request_item(_POLICY_CLAIM.sub("", phrase))
+        if _UNSAFE_DECLINED.search(phrase) or _MID_CAPITAL.search(phrase):
+            # "You also asked for you would appreciate…": the kind (and its amount, "a
+            # refund of $1,860"), not the pasted words
+            amount = _AMOUNT_IN.search(phrase)
+            noun = WANT_NOUNS["en"].get(want_kind(want), "help with this")
+            item = f"for {noun}{f' of {amount.group()}' if amount else ''}"
         if over_promises(f"You asked {item}.", policy):
             item = _DECLINED_FALLBACK
         if item not in declined:
@@ -259,6 +265,12 @@ _CLAUSE_SPLIT = re.compile(r"\s*[,;]\s+|\s+(?:and|but|so|then|because)\s+"
                            r"(?=(?:i|my|we|our|the|it|this|that|now|still)\b)", re.IGNORECASE)
 #: How a restatement is attributed to the customer: the first, then any further one.
 _ATTRIBUTION = ("You told us that {}.", "You also mentioned that {}.")
+#: A clause whose subject is only a pointer back ("that is 9 weeks", "it's a joke"): cut
+#: from its sentence it says nothing ("You told us that that is 9 weeks", rubric round eight).
+_NO_SUBJECT = re.compile(r"(?:that|this|it|which|these|those)(?:'s|'re| is| was| are| were)\b",
+                         re.IGNORECASE)
+#: An amount as the customer wrote it, to name a declined want by its kind and amount.
+_AMOUNT_IN = re.compile(r"(?:[$€£]\s?\d[\d,.]*\d|\d[\d,.]*\s?(?:€|EUR|USD|GBP|CHF))")
 
 
 def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) -> list[str]:
@@ -271,7 +283,8 @@ def _safe_restatements(grievances: list[str], policy: Policy, limit: int = 2) ->
         # what happened to the customer is kept.
         parts = [grievance] + [p for p in _CLAUSE_SPLIT.split(grievance)
                                if len(p.split()) >= 4]
-        clause = next((a for a in map(attributed, parts) if a), None)
+        clause = next((a for a in map(attributed, parts)
+                       if a and not _NO_SUBJECT.match(a)), None)
         if clause is None:
             continue
         sentence = _ATTRIBUTION[min(len(out), 1)].format(clause)
@@ -759,6 +772,7 @@ def _need_phrase(want: str, phrase: str) -> str:
     asks for, named by its kind ("a refund")."""
     words = phrase.rstrip(".!? ").split()
     if (not words or "?" in want or len(words) > 14 or _UNSAFE_NEED.search(phrase)
+            or _MID_CAPITAL.search(phrase)
             or words[0].lower() in _QUESTION_WORDS
             or (len(words) <= 3 and words[-1].lower() in _BARE_OBJECTS)):
         return WANT_NOUNS["en"].get(want_kind(want), "help with this")
@@ -772,7 +786,19 @@ _QUESTION_WORDS = frozenset("can could would will why how where when what is are
                             "may shall should".split())
 #: A turned phrase that reads wrongly as the customer's need ("us check", "we fix it",
 #: "you get money off").
-_UNSAFE_NEED = re.compile(r"\b(?:we|us|our|ours)\b|^(?:you|you're|you've)\b", re.IGNORECASE)
+#: Rubric round eight: "Pls call you back, dont want another chat bot", "Refund the
+#: overpayment or you're switching", "This passed to A manager": a turned phrase with
+#: "you" in it (the customer's "me" or "I"), texting, a subject of its own or a capital
+#: in mid-phrase reads as pasted in; the kind names the need instead.
+_UNSAFE_NEED = re.compile(
+    r"\b(?:we|us|our|ours|you|you're|you've|you'll|you'd|i|i'm|i've|me|pls|plz|dont|cant|"
+    r"wont|u|ur|thx|asap)\b|^(?:this|that|it|there|here)\b", re.IGNORECASE)
+_MID_CAPITAL = re.compile(r"\s(?:A|An|The|To|Of|For)\s")
+#: After "You asked us to …" an action on "you" reads well ("give you free toasters for
+#: life"); a phrase that opens with its own subject or is texting does not.
+_UNSAFE_DECLINED = re.compile(r"^(?:you|you're|you'd|you'll|you've|i|i'm|we|this|that|it|"
+                              r"there|here)\b|\b(?:pls|plz|dont|cant|wont|u|ur|thx)\b",
+                              re.IGNORECASE)
 
 
 def _tidy(text: str) -> str:
