@@ -456,3 +456,28 @@ def test_a_clause_that_only_points_back_is_not_restated() -> None:
 
     said = _safe_restatements(["My claim was filed in March, that is 9 weeks ago"], BUILT_IN)
     assert not any("that that" in s for s in said), said
+
+
+@pytest.mark.parametrize(("body", "day"), [
+    ("Quiero el reembolso antes del lunes.", dt.date(2026, 12, 7)),
+    ("Je veux une réponse d'ici demain.", dt.date(2026, 12, 4)),
+    ("Preciso disso resolvido hoje.", dt.date(2026, 12, 4)),
+    ("Stuur het deze week nog op.", dt.date(2026, 12, 4)),
+    ("Ich erwarte die Erstattung bis Montag.", dt.date(2026, 12, 7)),
+])
+def test_the_customers_deadline_in_any_language_brings_the_follow_up_forward(
+        body: str, day: dt.date) -> None:
+    from drafter.analyze import analyze_email
+    from drafter.engines.offline import follow_up_day
+
+    friday = dt.date(2026, 12, 4)
+    policy = parse_policy(BUILTIN_POLICY.replace("business_days = 2", "business_days = 3"))
+    assert follow_up_day(analyze_email(Email(body=body)), policy, friday) == day
+
+
+def test_a_stranded_passenger_or_a_baby_makes_it_an_emergency() -> None:
+    from drafter.engines.offline import _EMERGENCY_RE
+
+    assert _EMERGENCY_RE.search("We are stranded at Gatwick with two children.")
+    assert _EMERGENCY_RE.search("Seit drei Tagen kein warmes Wasser, und wir haben ein Baby.")
+    assert not _EMERGENCY_RE.search("The parcel arrived two days late.")

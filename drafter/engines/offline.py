@@ -658,7 +658,12 @@ _EMERGENCY_RE = re.compile(
     r"\b(?:newborn|oxygen|dialysis|life support|hospital|heat ?wave|freezing)\b|"
     r"\bsin (?:luz|agua|calefacci[óo]n|gas)\b|\bohne (?:strom|heizung|wasser|gas)\b|"
     r"\bsans (?:chauffage|[ée]lectricit[ée]|eau|gaz)\b|\bsem (?:luz|[áa]gua|g[áa]s)\b|"
-    r"\bsenza (?:luce|acqua|riscaldamento|gas)\b|\bgeen (?:stroom|verwarming|water)\b",
+    r"\bsenza (?:luce|acqua|riscaldamento|gas)\b|\bgeen (?:stroom|verwarming|water)\b|"
+    # stranded, a baby, warm water (rubric round eight: "a family with no hot water and a
+    # baby" promised an update in two working days)
+    r"\b(?:stranded|baby|infant|beb[éeê]s?|b[ée]b[ée]s?|s[äa]ugling|neonat[oi]|"
+    r"gestrand\w*|atrapad[oa]s?|bloccat[oi] in aeroporto|warm(?:es)? wasser|"
+    r"eau chaude|agua caliente|[áa]gua quente|acqua calda|warm water)\b",
     re.IGNORECASE)
 
 
@@ -674,8 +679,29 @@ def follow_up_day(analysis: Analysis, policy: Policy, today: dt.date,
 
 
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WITHIN_RE = re.compile(r"(?:within|in)\s+(?:the next\s+)?(\d+|two|three|four|five)\s+"
-                        r"(business days?|working days?|days?|hours?)", re.IGNORECASE)
+#: The weekdays of the other six languages, Monday first, folded (no accents): a customer's
+#: "antes del viernes", "bis Freitag", "d'ici vendredi" (rubric round eight: follow-ups
+#: promised after the customer's own deadline).
+_WEEKDAYS_OTHER = (
+    ("lunes", "montag", "lundi", "segunda", "lunedi", "maandag"),
+    ("martes", "dienstag", "mardi", "terca", "martedi", "dinsdag"),
+    ("miercoles", "mittwoch", "mercredi", "quarta", "mercoledi", "woensdag"),
+    ("jueves", "donnerstag", "jeudi", "quinta", "giovedi", "donderdag"),
+    ("viernes", "freitag", "vendredi", "sexta", "venerdi", "vrijdag"),
+    ("sabado", "samstag", "samedi", "sabado", "sabato", "zaterdag"),
+    ("domingo", "sonntag", "dimanche", "domingo", "domenica", "zondag"),
+)
+_TOMORROW = re.compile(r"\b(?:tomorrow|manana|morgen|demain|amanha|domani)\b")
+_TODAY = re.compile(r"\b(?:today|tonight|hoy|heute|aujourd'hui|hoje|oggi|vandaag|vanavond)\b")
+_THIS_WEEK = re.compile(r"\b(?:this week|esta semana|diese woche|cette semaine|questa settimana|"
+                        r"deze week)\b")
+_WITHIN_RE = re.compile(r"(?:within|in|en|em|innerhalb von|binnen|entro|sous|dans les|"
+                        r"no prazo de|en un plazo de)\s+(?:the next\s+)?"
+                        r"(\d+|two|three|four|five)\s+"
+                        r"(business days?|working days?|days?|hours?|d[ií]as?(?: h[aá]biles)?|"
+                        r"dias?(?: [uú]teis)?|tage?n?|werktage?n?|jours?(?: ouvr[ée]s)?|"
+                        r"giorni(?: lavorativi)?|dagen|werkdagen|horas?|stunden|heures?|"
+                        r"ore|uur)", re.IGNORECASE)
 
 
 def _customer_deadline(analysis: Analysis, today: dt.date) -> dt.date | None:
@@ -684,27 +710,45 @@ def _customer_deadline(analysis: Analysis, today: dt.date) -> dt.date | None:
     for fact in analysis.facts:
         if fact.kind != "deadline":
             continue
-        text = fact.value.lower()
+        text = _plain(fact.value)
         day = next((i for i, name in enumerate(_WEEKDAY_NAMES) if name in text), None)
+        if day is None:
+            day = next((i for i, names in enumerate(_WEEKDAYS_OTHER)
+                        if any(re.search(rf"\b{n}\b", text) for n in names)), None)
         if day is not None:
             ahead = (day - today.weekday()) % 7 or 7
             found = today + dt.timedelta(days=ahead)
-        elif "tomorrow" in text:
+        elif _TOMORROW.search(text):
             found = today + dt.timedelta(days=1)
+        elif _TODAY.search(text) and today.weekday() < 5:
+            return today  # "today": the update is promised for today itself
+        elif _THIS_WEEK.search(text):
+            found = today + dt.timedelta(days=4 - today.weekday())  # that week's Friday
         elif (m := _WITHIN_RE.search(text)):
             n = int(m.group(1)) if m.group(1).isdigit() else _SMALL[m.group(1)]
-            unit = m.group(2)
-            found = (add_business_days(today, n) if "business" in unit or "working" in unit
-                     else today + dt.timedelta(days=max(1, n if "day" in unit else 1)))
+            unit = m.group(2).lower()
+            business = any(w in unit for w in ("business", "working", "habil", "hábil", "uteis",
+                                               "úteis", "werk", "ouvr", "lavorativ"))
+            daily = any(w in unit for w in ("day", "dia", "día", "tag", "jour", "giorn", "dag"))
+            found = (add_business_days(today, n) if business
+                     else today + dt.timedelta(days=max(1, n if daily else 1)))
         else:
             continue
         while found.weekday() >= 5:
             found -= dt.timedelta(days=1)  # "by Sunday": the Friday before
-        return found if found > today else None
+        return found if found >= today else None  # "by tomorrow" on a Friday: today
     return None
 
 
 _SMALL = {"two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents, digits kept ("Mañana", "in 2 days")."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _reference(analysis: Analysis, language: str = "en") -> str:
